@@ -1,0 +1,54 @@
+# Two commands matter: `make run` and `make test`. Both install whatever is
+# missing first: a virtualenv in .venv with the project, its dev tools and
+# torch (pinned: an unpinned torch pulls a multi-GB CUDA build), and
+# Debian's graphviz when `dot` is not on the PATH.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WHEELS := /opt/wheels
+PIP_FLAGS := --quiet --disable-pip-version-check $(if $(wildcard $(WHEELS)),--find-links $(WHEELS))
+
+.PHONY: run test lint setup graphviz schema bench clean
+
+run: setup
+	$(BIN)/syllabus check
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/syllabus schema --check
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+schema: setup
+	$(BIN)/syllabus schema
+
+bench: setup
+	$(BIN)/python bench/load.py
+
+setup: $(STAMP) graphviz
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Syllabus needs Python 3.11 or newer; set PYTHON=python3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[dev,demos]'
+	@touch $(STAMP)
+
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "graphviz is missing: install it with 'apt-get install -y graphviz' as root" >&2; exit 1; fi; \
+	  echo "installing graphviz (dot) with apt-get"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q graphviz; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data

@@ -1,0 +1,57 @@
+"""JSON Schemas of the data files, generated from the pydantic models.
+
+Editors validate the YAML as it is typed through the first line of each
+file, ``# yaml-language-server: $schema=schema/concepts.schema.json``.
+"""
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, TypeAdapter
+
+from graph.models import ConceptRecord, PaperRecord, PathRecord
+
+SCHEMA_DIR = "schema"
+
+_SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
+    "concepts.schema.json": (ConceptRecord, "Syllabus concepts (concepts.yaml)"),
+    "papers.schema.json": (PaperRecord, "Syllabus papers (papers.yaml)"),
+    "paths.schema.json": (PathRecord, "Syllabus curated paths (paths.yaml)"),
+}
+
+
+def schema_texts() -> dict[str, str]:
+    """File name -> JSON Schema text, for each data file."""
+    texts = {}
+    for name, (model, title) in _SCHEMAS.items():
+        schema = TypeAdapter(list[model]).json_schema()
+        document = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": title,
+            "description": "A list of records; generated from graph/models.py by "
+            "`syllabus schema`, do not edit by hand.",
+            **schema,
+        }
+        texts[name] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return texts
+
+
+def stale_schemas(directory: Path) -> list[str]:
+    """Names of the schema files in ``directory`` that are missing or differ from the models."""
+    stale = []
+    for name, text in schema_texts().items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+    return stale
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every schema into ``directory``; return the paths written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_texts().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,196 @@
+"""Parse one YAML data file into plain records, remembering where each record starts.
+
+Parsing is the bulk of a cold load, so the fast path is a plain safe load
+(libyaml's C parser when available) that records only each record's first
+line. Exact lines of fields and list items are found lazily, by composing
+the node tree once, and only when a diagnostic needs one.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from graph.diagnostics import Diagnostic, Location, Severity
+
+try:  # The C loader is several times faster; fall back when libyaml is missing.
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+LocPath = tuple[str | int, ...]
+
+
+class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader that notes record start lines and repeated mapping keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.record_lines: list[int] = []
+        self.repeated_keys: list[tuple[str, int, int]] = []  # (key, line, first line)
+
+    def construct_document(self, node: Node) -> Any:
+        if isinstance(node, SequenceNode):
+            self.record_lines = [child.start_mark.line + 1 for child in node.value]
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        pairs = len(node.value)
+        mapping = super().construct_mapping(node, deep=deep)
+        # Fewer keys than pairs means a key was repeated (or merged with <<):
+        # YAML keeps the last value silently, which would lose data.
+        if len(mapping) < pairs:
+            self._note_repeats(node)
+        return mapping
+
+    def _note_repeats(self, node: MappingNode) -> None:
+        first: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = key_node.start_mark.line + 1
+            if key_node.value in first:
+                self.repeated_keys.append((key_node.value, line, first[key_node.value]))
+            else:
+                first[key_node.value] = line
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """A parsed data file: its top-level records and a way back to their lines."""
+
+    path: Path
+    text: str
+    records: list[Any]
+    record_lines: list[int]
+    _root: Node | None = field(default=None, repr=False)
+
+    def location(self, index: int | None = None, loc: LocPath = ()) -> Location:
+        """Where record ``index`` (and, inside it, the field at ``loc``) is written."""
+        if index is None:
+            return Location(self.path, 1)
+        return Location(self.path, self.line_of(index, loc))
+
+    def line_of(self, index: int, loc: LocPath = ()) -> int:
+        """The line of a record, or of the deepest part of ``loc`` that exists in it."""
+        if not loc:
+            return self.record_lines[index]
+        node: Node = self._root_node().value[index]
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return node.start_mark.line + 1
+
+    def _root_node(self) -> SequenceNode:
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_BaseLoader)
+        assert isinstance(self._root, SequenceNode)
+        return self._root
+
+
+def _child(node: Node, part: str | int) -> Node | None:
+    if isinstance(node, MappingNode) and isinstance(part, str):
+        found = None
+        for key_node, value_node in node.value:  # the last repeat wins, as in the data
+            if isinstance(key_node, ScalarNode) and key_node.value == part:
+                found = value_node
+        return found
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def parse_file(path: Path, raw: bytes, what: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Parse ``raw`` (the bytes of ``path``), a YAML list of ``what`` records.
+
+    Returns the parsed file, or None when it cannot be read at all, with every
+    problem found on the way. Never raises for bad input.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            _error(
+                path,
+                line,
+                "yaml-encoding",
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8",
+            )
+        ]
+    loader = _RecordingLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_error(path, exc)]
+    except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+        position = getattr(exc, "position", 0)
+        line = text[:position].count("\n") + 1
+        return None, [_error(path, line, "yaml-syntax", f"invalid YAML: {exc}", None)]
+    finally:
+        loader.dispose()
+
+    problems = [
+        _error(
+            path,
+            line,
+            "duplicate-key",
+            f"key {key!r} appears twice in one record; the first is on line {first}",
+            "merge the two entries into one",
+        )
+        for key, line, first in loader.repeated_keys
+    ]
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        problems.append(
+            _error(
+                path,
+                1,
+                "not-a-list",
+                f"expected a list of {what} records, got {describe_value(data)}",
+                "start each record with '- id: ...' at the left margin",
+            )
+        )
+        return None, problems
+    return SourceFile(path, text, data, loader.record_lines), problems
+
+
+def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    column = f" at column {mark.column + 1}" if mark is not None else ""
+    parts = [p for p in (exc.context, exc.problem) if p]
+    message = f"invalid YAML{column}: {'; '.join(parts) or str(exc)}"
+    if "constructor" in (exc.problem or ""):
+        hint = "only plain YAML is accepted: remove the !tag"
+    else:
+        hint = "check the indentation, and quote text that contains ': ' or ' #'"
+    return _error(path, line, "yaml-syntax", message, hint)
+
+
+def _error(path: Path, line: int | None, code: str, message: str, hint: str | None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, Location(path, line), message, hint)
+
+
+def describe_value(value: Any) -> str:
+    """A short, readable description of a YAML value's type, for messages."""
+    match value:
+        case bool():
+            return f"the boolean {str(value).lower()}"
+        case int() | float():
+            return f"the number {value}"
+        case str():
+            return f"the text {value!r}"
+        case dict():
+            return "a mapping"
+        case list():
+            return "a list"
+        case None:
+            return "nothing (null)"
+    return type(value).__name__
