@@ -1,0 +1,54 @@
+"""Helpers shared by the tests: small YAML records, the real loader, one diagnostic."""
+
+from pathlib import Path
+
+from graph import LoadResult, check
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def concept_yaml(cid: str, requires: list[str] = (), **fields: object) -> str:
+    """A valid concept record as YAML text; ``fields`` add or replace lines."""
+    lines = {
+        "id": cid,
+        "title": cid.replace("-", " ").title(),
+        "summary": f"What {cid} is about.",
+        "category": "math-foundations",
+        "level": "beginner",
+        "minutes": 10,
+    }
+    lines.update(fields)
+    text = f"- id: {lines.pop('id')}\n" + "".join(f"  {k}: {v}\n" for k, v in lines.items())
+    if requires:
+        text += "  requires:\n" + "".join(f"    - {r}\n" for r in requires)
+    return text
+
+
+def paper_yaml(pid: str, **fields: object) -> str:
+    lines = {
+        "id": pid,
+        "title": f"Paper {pid}",
+        "first_author": "Ada Lovelace",
+        "year": 2017,
+        "arxiv": '"1706.03762"',
+        "venue": "NeurIPS 2017",
+        "priority": "essential",
+        "phase": "core-architecture",
+        "depth": "close",
+        "advice": "Read section 3.",
+        "minutes": "{close: 180, selective: 90, skim: 30}",
+    }
+    lines.update(fields)
+    return f"- id: {lines.pop('id')}\n" + "".join(f"  {k}: {v}\n" for k, v in lines.items())
+
+
+def run_check(directory: Path) -> LoadResult:
+    """The real loader, uncached."""
+    return check(directory, cache_dir=None)
+
+
+def only(result: LoadResult, code: str):
+    """The single diagnostic with ``code``; fails the test if there is not exactly one."""
+    found = [d for d in result.diagnostics if d.code == code]
+    assert len(found) == 1, [d.render() for d in result.diagnostics]
+    return found[0]

@@ -1,0 +1,148 @@
+"""The real `syllabus` command, run as a subprocess on real and broken copies of the data."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, concept_yaml
+
+SYLLABUS = Path(sys.executable).parent / "syllabus"
+
+
+def syllabus(*args: str, cache: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SYLLABUS_CACHE_DIR": str(cache) if cache else ""}
+    env.pop("SYLLABUS_DATA", None)
+    return subprocess.run(
+        [str(SYLLABUS), *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A copy of the repository's data files."""
+    for name in ("concepts.yaml", "papers.yaml", "paths.yaml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    return tmp_path
+
+
+def record_line(text: str, record_id: str, needle: str) -> int:
+    """Line of the first line containing ``needle`` inside the record ``record_id``."""
+    lines = text.splitlines()
+    start = lines.index(f"- id: {record_id}")
+    for number in range(start, len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    raise AssertionError(f"{needle!r} not in {record_id}")
+
+
+def test_check_on_the_repository_prints_the_summary():
+    result = syllabus("check", "--data", str(REPO))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for word in ("concepts", "papers", "edges", "categories", "minutes"):
+        assert word in result.stdout
+    assert "OK: 0 errors" in result.stdout
+
+
+def test_check_json_matches_the_graph():
+    result = syllabus("check", "--data", str(REPO), "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["errors"] == []
+    assert report["summary"]["concepts"] >= 13
+    assert re.fullmatch(r"[0-9a-f]{64}", report["content_hash"])
+
+
+def test_injected_cycle_is_named_with_file_and_line_of_each_edge(copy: Path):
+    concepts = copy / "concepts.yaml"
+    text = concepts.read_text()
+    start = text.index("- id: linear-algebra")
+    text = text[:start] + text[start:].replace("requires: []", "requires: [attention]", 1)
+    concepts.write_text(text)
+
+    result = syllabus("check", "--data", str(copy))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    out = result.stdout
+    assert (
+        "prerequisite cycle attention -> linear-algebra -> feedforward-networks -> attention" in out
+    )
+    expected = [
+        (
+            record_line(text, "linear-algebra", "requires: [attention]"),
+            "linear-algebra requires attention",
+        ),
+        (
+            record_line(text, "feedforward-networks", "- linear-algebra"),
+            "feedforward-networks requires linear-algebra",
+        ),
+        (
+            record_line(text, "attention", "- feedforward-networks"),
+            "attention requires feedforward-networks",
+        ),
+    ]
+    for line, words in expected:
+        assert f"{concepts}:{line}: {words}" in out
+
+
+def test_misspelled_id_gets_did_you_mean(copy: Path):
+    concepts = copy / "concepts.yaml"
+    text = concepts.read_text().replace(
+        "    - calculus-gradients\n", "    - calculus-gradient\n", 1
+    )
+    concepts.write_text(text)
+    result = syllabus("check", "--data", str(copy))
+    assert result.returncode == 1
+    line = record_line(text, "feedforward-networks", "- calculus-gradient")
+    assert (
+        f"{concepts}:{line}: error: requires names unknown concept 'calculus-gradient' "
+        "(did you mean 'calculus-gradients'?)"
+    ) in result.stdout
+
+
+def test_broken_yaml_is_reported_not_raised(copy: Path):
+    (copy / "papers.yaml").write_text("- id: x\n  title: [broken\n")
+    result = syllabus("check", "--data", str(copy), "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["errors"][0]["code"] == "yaml-syntax"
+    assert report["errors"][0]["file"].endswith("papers.yaml")
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_fails_on_warnings(tmp_path: Path):
+    (tmp_path / "concepts.yaml").write_text(concept_yaml("a") + concept_yaml("b", ["a"]))
+    relaxed = syllabus("check", "--data", str(tmp_path))
+    strict = syllabus("check", "--data", str(tmp_path), "--strict")
+    assert relaxed.returncode == 0 and "warning: nothing requires concept 'b'" in relaxed.stdout
+    assert strict.returncode == 1 and "FAILED: 0 errors, 1 warning" in strict.stdout
+
+
+def test_data_directory_from_the_environment(tmp_path: Path):
+    (tmp_path / "concepts.yaml").write_text(concept_yaml("only"))
+    env = {**os.environ, "SYLLABUS_DATA": str(tmp_path), "SYLLABUS_CACHE_DIR": ""}
+    result = subprocess.run(
+        [str(SYLLABUS), "check", "--format", "json"], capture_output=True, text=True, env=env
+    )
+    assert json.loads(result.stdout)["data_dir"] == str(tmp_path)
+
+
+def test_second_run_is_served_from_the_cache_with_the_same_report(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first = syllabus("check", "--data", str(REPO), "--format", "json", cache=cache)
+    assert len(list(cache.glob("graph-*.pickle"))) == 1
+    second = syllabus("check", "--data", str(REPO), "--format", "json", cache=cache)
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+
+
+def test_schema_check_passes_on_the_repository_and_fails_on_drift(tmp_path: Path):
+    assert syllabus("schema", "--check").returncode == 0
+    assert syllabus("schema", "--out", str(tmp_path)).returncode == 0
+    (tmp_path / "papers.schema.json").write_text("{}\n")
+    drift = syllabus("schema", "--check", "--out", str(tmp_path))
+    assert drift.returncode == 1 and "papers.schema.json: out of date" in drift.stdout

@@ -1,0 +1,348 @@
+"""Every kind of error and warning, on small fixtures, at its exact file and line."""
+
+from pathlib import Path
+
+import pytest
+
+from graph import GraphError, Severity, load_graph
+from tests.helpers import concept_yaml, only, paper_yaml, run_check
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the ``occurrence``-th line containing ``needle``: the test's oracle."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def at(result, code: str) -> tuple[str, int | None]:
+    diagnostic = only(result, code)
+    return diagnostic.location.file.name, diagnostic.location.line
+
+
+def test_valid_fixture_loads_with_edges_from_prerequisite_to_dependent(data_dir):
+    d = data_dir(concepts=concept_yaml("vectors") + concept_yaml("matrices", ["vectors"]))
+    result = run_check(d)
+    assert result.diagnostics == [d for d in result.diagnostics if d.code == "dead-end"]
+    assert list(result.graph.digraph.edges(data="kind")) == [("vectors", "matrices", "requires")]
+    assert result.graph.digraph.nodes["vectors"]["kind"] == "concept"
+
+
+def test_yaml_syntax_error_names_file_and_line(data_dir):
+    text = concept_yaml("a") + "- id: b\n  title: [unclosed\n  summary: x\n"
+    result = run_check(data_dir(concepts=text))
+    file, line = at(result, "yaml-syntax")
+    assert file == "concepts.yaml"
+    assert line is not None and line >= line_of(text, "[unclosed")
+    assert result.graph is None
+
+
+def test_tab_indentation_is_a_syntax_error_not_a_traceback(data_dir):
+    text = concept_yaml("a") + "\tbroken: here\n"
+    result = run_check(data_dir(concepts=text))
+    assert at(result, "yaml-syntax") == ("concepts.yaml", line_of(text, "broken"))
+
+
+def test_non_utf8_bytes_are_reported_at_their_line(tmp_path: Path):
+    (tmp_path / "concepts.yaml").write_bytes(concept_yaml("a").encode() + b"# caf\xe9\n")
+    result = run_check(tmp_path)
+    assert at(result, "yaml-encoding") == ("concepts.yaml", 7)
+
+
+def test_python_tags_are_refused(data_dir):
+    text = concept_yaml("a", summary="!!python/object:os.system x")
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "yaml-syntax")
+    assert diagnostic.location.line == line_of(text, "summary")
+    assert "tag" in diagnostic.hint
+
+
+def test_top_level_must_be_a_list(data_dir):
+    result = run_check(data_dir(concepts="id: a\ntitle: A\n"))
+    assert at(result, "not-a-list") == ("concepts.yaml", 1)
+
+
+def test_repeated_key_in_a_record_is_an_error(data_dir):
+    text = concept_yaml("a") + "  level: advanced\n"
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "duplicate-key")
+    assert diagnostic.location.line == line_of(text, "level", occurrence=2)
+    assert f"line {line_of(text, 'level')}" in diagnostic.message
+
+
+def test_missing_fields_are_listed_together_at_the_record(data_dir):
+    text = concept_yaml("a") + "- id: b\n  title: B\n"
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(text, "id: b")
+    for name in ("summary", "category", "level", "minutes"):
+        assert repr(name) in diagnostic.message
+
+
+def test_unknown_field_suggests_the_real_one(data_dir):
+    text = concept_yaml("a") + concept_yaml("b", prequisites="[a]")
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(text, "prequisites")
+    assert "'prequisites'" in diagnostic.message
+    assert "did you mean 'requires'" in diagnostic.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("0", "at least 1"), ("12.5", "whole number"), ('"20"', "whole number"), ("true", "whole")],
+)
+def test_minutes_must_be_a_positive_integer(data_dir, value, words):
+    text = concept_yaml("a", minutes=value)
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(text, "minutes")
+    assert words in diagnostic.message
+
+
+def test_unknown_category_and_level_suggest_close_values(data_dir):
+    text = concept_yaml("a", category="deep-learnin", level="advnced")
+    result = run_check(data_dir(concepts=text))
+    by_line = {d.location.line: d for d in result.errors}
+    assert "did you mean 'deep-learning'" in by_line[line_of(text, "category")].hint
+    assert "did you mean 'advanced'" in by_line[line_of(text, "level")].hint
+
+
+def test_ids_must_be_slugs(data_dir):
+    text = concept_yaml("a") + concept_yaml("b", ["Linear Algebra"])
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(text, "Linear Algebra")
+    assert "'linear-algebra'" in diagnostic.hint
+
+
+def test_nested_resource_errors_point_at_the_field(data_dir):
+    text = concept_yaml("a") + (
+        "  resources:\n"
+        "    - kind: video\n"
+        "      title: A talk\n"
+        "      url: www.example.org/talk\n"
+        "      minutes: 30\n"
+        "      free: true\n"
+    )
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(text, "url:")
+    assert diagnostic.message.startswith("resources[0].url:")
+
+
+def test_duplicate_ids_across_files(data_dir):
+    concepts = concept_yaml("attention")
+    papers = paper_yaml("attention")
+    result = run_check(data_dir(concepts=concepts, papers=papers))
+    diagnostic = only(result, "duplicate-id")
+    assert (diagnostic.location.file.name, diagnostic.location.line) == ("papers.yaml", 1)
+    assert "concepts.yaml:1" in diagnostic.message
+
+
+def test_unknown_reference_gets_did_you_mean_at_the_item_line(data_dir):
+    text = concept_yaml("linear-algebra") + concept_yaml(
+        "attention", ["probability", "linear-algebr"]
+    )
+    text += concept_yaml("probability")
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "unknown-id")
+    assert diagnostic.location.line == line_of(text, "- linear-algebr")
+    assert "'linear-algebr'" in diagnostic.message
+    assert diagnostic.hint == "did you mean 'linear-algebra'?"
+
+
+def test_did_you_mean_uses_titles_and_aliases(data_dir):
+    text = concept_yaml("attention", aliases="[Self-Attention]") + concept_yaml(
+        "transformer-block", ["self-attention"]
+    )
+    result = run_check(data_dir(concepts=text))
+    assert only(result, "unknown-id").hint == "did you mean 'attention'?"
+
+
+def test_reference_to_the_wrong_kind_says_which_field_to_use(data_dir):
+    concepts = concept_yaml("attention", ["attention-paper"])
+    papers = paper_yaml("attention-paper")
+    result = run_check(data_dir(concepts=concepts, papers=papers))
+    diagnostic = only(result, "unknown-id")
+    assert "paper 'attention-paper'" in diagnostic.message
+    assert "under papers" in diagnostic.hint
+
+
+def test_self_reference(data_dir):
+    text = concept_yaml("a", ["a"])
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "unknown-id")
+    assert diagnostic.location.line == line_of(text, "    - a")
+    assert "lists itself" in diagnostic.message
+
+
+def test_cycle_is_named_with_every_edge_and_its_line(data_dir):
+    text = concept_yaml("a", ["c"]) + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "cycle")
+    assert "a -> b -> c -> a" in diagnostic.message
+    notes = [(n.location.line, n.message) for n in diagnostic.notes]
+    assert notes == [
+        (line_of(text, "    - a"), "b requires a"),
+        (line_of(text, "    - b"), "c requires b"),
+        (line_of(text, "    - c"), "a requires c"),
+    ]
+    assert result.graph is None
+
+
+def test_cycle_through_teaches_and_requires_across_files(data_dir):
+    concepts = concept_yaml("scaling-laws")
+    papers = paper_yaml("chinchilla", teaches="[scaling-laws]", requires="[scaling-laws]")
+    result = run_check(data_dir(concepts=concepts, papers=papers))
+    diagnostic = only(result, "cycle")
+    assert "chinchilla -> scaling-laws -> chinchilla" in diagnostic.message
+    assert {n.message for n in diagnostic.notes} == {
+        "chinchilla teaches scaling-laws",
+        "chinchilla requires scaling-laws",
+    }
+    assert {n.location.file.name for n in diagnostic.notes} == {"papers.yaml"}
+
+
+@pytest.mark.parametrize(
+    ("arxiv", "year", "words"),
+    [
+        ("1409.0470", 2014, "quoted"),
+        ('"1706.3762"', 2017, "five digits"),
+        ('"1713.03762"', 2017, "month 13"),
+        ('"arxiv:1706.03762"', 2017, "not an arXiv id"),
+        ('"1706.03762"', 2016, "disagrees"),
+    ],
+)
+def test_malformed_arxiv_ids(data_dir, arxiv, year, words):
+    papers = paper_yaml("p", arxiv=arxiv, year=year)
+    result = run_check(data_dir(concepts=concept_yaml("a"), papers=papers))
+    diagnostic = only(result, "schema")
+    assert words in diagnostic.message
+    field = "year" if words == "disagrees" else "arxiv"
+    assert diagnostic.location.line == line_of(papers, f"{field}:")
+
+
+def test_shallower_reading_must_be_shorter(data_dir):
+    papers = paper_yaml("p", minutes="{close: 60, selective: 90}")
+    result = run_check(data_dir(concepts=concept_yaml("a"), papers=papers))
+    diagnostic = only(result, "schema")
+    assert diagnostic.location.line == line_of(papers, "minutes:")
+    assert "shorter" in diagnostic.message
+
+
+def test_paper_without_arxiv_needs_a_url(data_dir):
+    papers = paper_yaml("gpt-1", arxiv="null", year=2018)
+    result = run_check(data_dir(concepts=concept_yaml("a"), papers=papers))
+    assert "url" in only(result, "schema").message
+
+
+def test_practice_concepts_carry_an_activity_not_a_demo(data_dir):
+    text = concept_yaml("reading-papers", kind="practice", demo="reading-papers")
+    result = run_check(data_dir(concepts=text))
+    assert "activity" in only(result, "schema").message
+
+
+def test_an_invalid_record_does_not_also_make_its_references_unknown(data_dir):
+    text = concept_yaml("a", level="expert") + concept_yaml("b", ["a"])
+    result = run_check(data_dir(concepts=text))
+    assert [d.code for d in result.errors] == ["schema"]
+
+
+def test_every_error_is_collected_in_one_run(data_dir):
+    text = (
+        concept_yaml("a", minutes=0)
+        + concept_yaml("b", ["nope"])
+        + concept_yaml("c", category="maths")
+        + concept_yaml("b")
+    )
+    result = run_check(data_dir(concepts=text))
+    assert sorted(d.code for d in result.errors) == [
+        "duplicate-id",
+        "schema",
+        "schema",
+        "unknown-id",
+    ]
+
+
+def test_path_steps_must_follow_their_prerequisites(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps:\n"
+    paths += "    - c\n    - b\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    order = only(result, "path-order")
+    assert order.location.line == line_of(paths, "- c")
+    assert "'b' (step 2)" in order.message
+    gap = only(result, "path-gap")
+    assert "'a'" in gap.message
+    assert gap.location.line == line_of(paths, "- b")
+
+
+def test_assumed_concepts_cover_their_own_prerequisites(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b", "a"][:1])
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n"
+    paths += "  assumes: [b]\n  steps: [c]\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    assert result.errors == []
+
+
+def test_implied_edge_is_a_warning_naming_the_chain(data_dir):
+    text = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b", "a"])
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "implied-edge")
+    assert diagnostic.severity is Severity.WARNING
+    assert diagnostic.location.line == line_of(text, "    - a", occurrence=2)
+    assert "a -> b -> c" in diagnostic.message
+    assert result.graph is not None
+
+
+def test_longer_implied_chain_is_reconstructed(data_dir):
+    text = (
+        concept_yaml("a")
+        + concept_yaml("b", ["a"])
+        + concept_yaml("x", ["b"])
+        + concept_yaml("y", ["x"])
+        + concept_yaml("z", ["y", "a"])
+    )
+    result = run_check(data_dir(concepts=text))
+    assert "a -> b -> x -> y -> z" in only(result, "implied-edge").message
+
+
+def test_dead_end_warning_spares_concepts_that_paths_use(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("lonely")
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps: [a, b]\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    diagnostic = only(result, "dead-end")
+    assert "'lonely'" in diagnostic.message
+    assert diagnostic.location.line == line_of(concepts, "id: lonely")
+
+
+def test_a_directory_with_only_concepts_loads(data_dir):
+    graph = load_graph(data_dir(concepts=concept_yaml("a") + concept_yaml("b", ["a"])))
+    assert set(graph.concepts) == {"a", "b"}
+    assert graph.papers == {} and graph.paths == {}
+
+
+def test_missing_concepts_file_and_directory(tmp_path: Path):
+    (tmp_path / "papers.yaml").write_text(paper_yaml("p"))
+    assert "no concepts.yaml" in only(run_check(tmp_path), "no-data").message
+    assert "does not exist" in only(run_check(tmp_path / "nowhere"), "no-data").message
+
+
+def test_empty_concepts_file(data_dir):
+    assert only(run_check(data_dir(concepts="# nothing yet\n")), "empty").location.line == 1
+
+
+def test_load_graph_raises_with_every_diagnostic(data_dir):
+    directory = data_dir(concepts=concept_yaml("a", ["x"]) + concept_yaml("b", ["y"]))
+    with pytest.raises(GraphError) as caught:
+        load_graph(directory, cache_dir=None)
+    assert [d.code for d in caught.value.errors] == ["unknown-id", "unknown-id"]
+
+
+def test_teaches_is_merged_from_both_sides(data_dir):
+    concepts = concept_yaml("attention", papers="[aiayn]") + concept_yaml("block")
+    papers = paper_yaml("aiayn", teaches="[block]") + paper_yaml("other", teaches="[attention]")
+    graph = load_graph(data_dir(concepts=concepts, papers=papers), cache_dir=None)
+    assert graph.concepts["attention"].papers == ("aiayn", "other")
+    assert graph.papers["aiayn"].teaches == ("block", "attention")
+    assert graph.digraph.edges["aiayn", "attention"]["kind"] == "teaches"
