@@ -51,15 +51,17 @@ class LoadResult:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
-def resolve_data_dir(data_dir: Path | None = None) -> Path:
+def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     """The directory to load: the argument, else ``$SYLLABUS_DATA``, else the repository."""
     if data_dir is not None:
-        return data_dir
+        return Path(data_dir)
     configured = os.environ.get("SYLLABUS_DATA")
     return Path(configured) if configured else REPO_ROOT
 
 
-def load_graph(data_dir: Path | None = None, *, cache_dir: Path | None = None) -> KnowledgeGraph:
+def load_graph(
+    data_dir: str | Path | None = None, *, cache_dir: Path | None = None
+) -> KnowledgeGraph:
     """Load and validate the graph; raise GraphError (with every problem) if it has errors."""
     result = check(data_dir, cache_dir=cache_dir)
     if result.graph is None:
@@ -67,7 +69,7 @@ def load_graph(data_dir: Path | None = None, *, cache_dir: Path | None = None) -
     return result.graph
 
 
-def check(data_dir: Path | None = None, *, cache_dir: Path | None = None) -> LoadResult:
+def check(data_dir: str | Path | None = None, *, cache_dir: Path | None = None) -> LoadResult:
     """Load and validate the graph, collecting every error and warning.
 
     With a ``cache_dir``, a graph already built from the same bytes is read

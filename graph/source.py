@@ -23,38 +23,93 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 LocPath = tuple[str | int, ...]
 
 
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "null"
+_SEQ, _MAP, _MERGE = _TAG + "seq", _TAG + "map", _TAG + "merge"
+
+
 class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that notes record start lines and repeated mapping keys."""
+    """A safe loader that notes record start lines and repeated mapping keys.
+
+    It also builds plain lists, dicts, strings and decimal ints itself, which
+    is where PyYAML's generic constructor spends most of a load; anything
+    else (other numbers, dates, merge keys, unknown tags) goes through the
+    safe constructor unchanged.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.record_lines: list[int] = []
         self.repeated_keys: list[tuple[str, int, int]] = []  # (key, line, first line)
+        self._built: dict[int, Any] = {}
 
     def construct_document(self, node: Node) -> Any:
         if isinstance(node, SequenceNode):
             self.record_lines = [child.start_mark.line + 1 for child in node.value]
-        return super().construct_document(node)
+        try:
+            return self._plain(node)
+        finally:
+            self._built = {}
+            self.constructed_objects = {}
+
+    def _plain(self, node: Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        kind = type(node)
+        if kind is ScalarNode:
+            value = node.value
+            if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
+                return int(value)  # YAML 1.1 reads a leading 0 as octal: left to PyYAML
+            if tag == _BOOL:
+                return self.bool_values[value.lower()]
+            if tag == _NULL:
+                return None
+            return self.construct_object(node, deep=True)
+        key = id(node)
+        if key in self._built:  # an alias: share the object, as PyYAML does
+            return self._built[key]
+        if kind is SequenceNode and tag == _SEQ:
+            items: list[Any] = []
+            self._built[key] = items
+            items.extend([self._plain(child) for child in node.value])
+            return items
+        if kind is MappingNode and tag == _MAP and not _has_merge(node):
+            mapping: dict[Any, Any] = {}
+            self._built[key] = mapping
+            for key_node, value_node in node.value:
+                field = self._plain(key_node)
+                try:
+                    mapping[field] = self._plain(value_node)
+                except TypeError:  # an unhashable key, such as a list
+                    return self.construct_object(node, deep=True)
+            if len(mapping) < len(node.value):
+                self._note_repeats(node)
+            return mapping
+        return self.construct_object(node, deep=True)
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         pairs = len(node.value)
         mapping = super().construct_mapping(node, deep=deep)
-        # Fewer keys than pairs means a key was repeated (or merged with <<):
-        # YAML keeps the last value silently, which would lose data.
         if len(mapping) < pairs:
             self._note_repeats(node)
         return mapping
 
     def _note_repeats(self, node: MappingNode) -> None:
+        """Record keys written twice in one mapping: YAML would keep the last silently."""
         first: dict[str, int] = {}
         for key_node, _ in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE:
                 continue
             line = key_node.start_mark.line + 1
             if key_node.value in first:
                 self.repeated_keys.append((key_node.value, line, first[key_node.value]))
             else:
                 first[key_node.value] = line
+
+
+def _has_merge(node: MappingNode) -> bool:
+    return any(key_node.tag == _MERGE for key_node, _ in node.value)
 
 
 @dataclass(eq=False)
@@ -65,7 +120,8 @@ class SourceFile:
     text: str
     records: list[Any]
     record_lines: list[int]
-    _root: Node | None = field(default=None, repr=False)
+    _nodes: dict[int, tuple[Node, int]] = field(default_factory=dict, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
 
     def location(self, index: int | None = None, loc: LocPath = ()) -> Location:
         """Where record ``index`` (and, inside it, the field at ``loc``) is written."""
@@ -77,19 +133,44 @@ class SourceFile:
         """The line of a record, or of the deepest part of ``loc`` that exists in it."""
         if not loc:
             return self.record_lines[index]
-        node: Node = self._root_node().value[index]
+        node, offset = self._record_node(index)
         for part in loc:
             child = _child(node, part)
             if child is None:
                 break
             node = child
-        return node.start_mark.line + 1
+        return offset + node.start_mark.line + 1
 
-    def _root_node(self) -> SequenceNode:
-        if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_BaseLoader)
-        assert isinstance(self._root, SequenceNode)
-        return self._root
+    def _record_node(self, index: int) -> tuple[Node, int]:
+        """Record ``index`` as a YAML node, with the line offset its marks are relative to.
+
+        Composing only the record's own lines keeps a diagnostic cheap in a
+        file of any size; a record that cannot stand alone (it uses an anchor
+        defined elsewhere, say) falls back to composing the whole file.
+        """
+        if index not in self._nodes:
+            self._nodes[index] = self._compose_alone(index) or self._compose_all(index)
+        return self._nodes[index]
+
+    def _compose_alone(self, index: int) -> tuple[Node, int] | None:
+        if self._lines is None:
+            self._lines = self.text.splitlines(keepends=True)
+        start = self.record_lines[index] - 1
+        end = self.record_lines[index + 1] - 1 if index + 1 < len(self.record_lines) else None
+        if end is not None and end <= start:
+            return None
+        try:
+            root = yaml.compose("".join(self._lines[start:end]), Loader=_BaseLoader)
+        except yaml.YAMLError:
+            return None
+        if not isinstance(root, SequenceNode) or len(root.value) != 1:
+            return None
+        return root.value[0], start
+
+    def _compose_all(self, index: int) -> tuple[Node, int]:
+        root = yaml.compose(self.text, Loader=_BaseLoader)
+        assert isinstance(root, SequenceNode)
+        return root.value[index], 0
 
 
 def _child(node: Node, part: str | int) -> Node | None:

@@ -109,11 +109,12 @@ def check_graph(
     edges, ref_problems = _references(unique, unusable)
     problems += ref_problems
     digraph = _digraph(unique, edges)
-    cycles = _cycles(digraph, edges)
     requires = _requires_preds(edges)
-    problems += cycles
-    if not cycles:  # redundancy is only defined on a DAG
+    try:
         order = {node: rank for rank, node in enumerate(nx.topological_sort(digraph))}
+    except nx.NetworkXUnfeasible:
+        problems += _cycles(digraph, edges)
+    else:  # redundancy is only defined on a DAG
         problems += _implied_edges(requires, order)
     problems += _path_order(unique[PATH], requires)
     problems += _dead_ends(unique[CONCEPT], unique[PATH], edges)
@@ -212,8 +213,6 @@ def _digraph(unique: dict[str, dict[str, Entry]], edges: list[Edge]) -> nx.DiGra
 
 def _cycles(digraph: nx.DiGraph, edges: list[Edge]) -> list[Diagnostic]:
     """One error per strongly connected tangle, naming its shortest cycle edge by edge."""
-    if nx.is_directed_acyclic_graph(digraph):
-        return []
     sites = {}
     for edge in edges:
         sites.setdefault((edge.source, edge.target), edge)
@@ -371,7 +370,7 @@ def _dead_ends(
         Diagnostic(
             Severity.WARNING,
             "dead-end",
-            entry.source.location(entry.index, ("id",)),
+            entry.source.location(entry.index),
             f"nothing requires concept {cid!r} and no curated path uses it",
             "make a concept require it, or add it to a path in paths.yaml",
         )

@@ -346,3 +346,11 @@ def test_teaches_is_merged_from_both_sides(data_dir):
     assert graph.concepts["attention"].papers == ("aiayn", "other")
     assert graph.papers["aiayn"].teaches == ("block", "attention")
     assert graph.digraph.edges["aiayn", "attention"]["kind"] == "teaches"
+
+
+def test_lines_are_right_when_a_record_uses_an_anchor_from_another(data_dir):
+    text = concept_yaml("a", summary="&shared Shared words.") + concept_yaml(
+        "b", summary="*shared", minutes=0
+    )
+    result = run_check(data_dir(concepts=text))
+    assert only(result, "schema").location.line == line_of(text, "minutes: 0")
