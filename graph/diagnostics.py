@@ -88,13 +88,10 @@ def sort_key(diagnostic: Diagnostic) -> tuple[int, str, int, str]:
     )
 
 
-class GraphError(Exception):
-    """The data has errors; ``diagnostics`` holds every one of them, and the warnings."""
+class Findings:
+    """Mixin for anything holding ``diagnostics``: its errors and its warnings."""
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = sorted(diagnostics, key=sort_key)
-        errors = [d for d in self.diagnostics if d.severity is Severity.ERROR]
-        super().__init__(f"{len(errors)} error(s) in the graph data; first: {errors[0].render()}")
+    diagnostics: list[Diagnostic]
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -103,3 +100,13 @@ class GraphError(Exception):
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+
+class GraphError(Findings, Exception):
+    """The data has errors; ``diagnostics`` holds every one of them, and the warnings."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=sort_key)
+        super().__init__(
+            f"{len(self.errors)} error(s) in the graph data; first: {self.errors[0].render()}"
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph import cache
-from graph.diagnostics import Diagnostic, GraphError, Location, Severity, sort_key
+from graph.diagnostics import Diagnostic, Findings, GraphError, Location, Severity, sort_key
 from graph.knowledge import KnowledgeGraph
 from graph.models import ConceptRecord, PaperRecord, PathRecord
 from graph.records import Entry, validate_records
@@ -34,21 +34,13 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
 
 
 @dataclass(frozen=True)
-class LoadResult:
+class LoadResult(Findings):
     """What a check found: the graph when there are no errors, and every diagnostic."""
 
     data_dir: Path
     graph: KnowledgeGraph | None
     diagnostics: list[Diagnostic]
     from_cache: bool = False
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
 def resolve_data_dir(data_dir: str | Path | None = None) -> Path:

@@ -6,9 +6,11 @@ Lists become tuples, and the teaches relation is merged from both sides
 (a concept's ``papers`` and a paper's ``teaches``).
 """
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from graph.models import ConceptRecord, PaperRecord, PathRecord, ResourceRecord
+from pydantic import BaseModel
+
+from graph.models import ConceptRecord, PaperRecord, PathRecord
 from graph.taxonomy import (
     Category,
     ConceptKind,
@@ -82,62 +84,24 @@ class LearningPath(NamedTuple):
     steps: tuple[str, ...]
 
 
-def _resource(record: ResourceRecord) -> Resource:
-    return Resource(record.kind, record.title, record.url, record.minutes, record.free)
+def _fields(record: BaseModel, **overrides: object) -> dict[str, Any]:
+    """The record's fields as plain values (lists become tuples), with ``overrides``."""
+    values = {name: tuple(v) if isinstance(v, list) else v for name, v in record}
+    values.update(overrides)
+    return values
 
 
 def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
     """The graph's record of a concept; ``papers`` is the merged teaches relation."""
-    return Concept(
-        id=record.id,
-        title=record.title,
-        aliases=tuple(record.aliases),
-        summary=record.summary,
-        category=record.category,
-        level=record.level,
-        minutes=record.minutes,
-        minutes_estimated=record.minutes_estimated,
-        kind=record.kind,
-        requires=tuple(record.requires),
-        recommends=tuple(record.recommends),
-        papers=papers,
-        resources=tuple(_resource(r) for r in record.resources),
-        checklist=tuple(record.checklist),
-        demo=record.demo,
-        activity=record.activity,
-    )
+    resources = tuple(Resource(**_fields(r)) for r in record.resources)
+    return Concept(**_fields(record, papers=papers, resources=resources))
 
 
 def paper_node(record: PaperRecord, teaches: tuple[str, ...]) -> Paper:
     """The graph's record of a paper; ``teaches`` is the merged teaches relation."""
-    return Paper(
-        id=record.id,
-        title=record.title,
-        aliases=tuple(record.aliases),
-        first_author=record.first_author,
-        et_al=record.et_al,
-        year=record.year,
-        arxiv=record.arxiv,
-        url=record.url,
-        venue=record.venue,
-        priority=record.priority,
-        phase=record.phase,
-        depth=record.depth,
-        advice=record.advice,
-        minutes=dict(
-            sorted(record.minutes.items(), key=lambda kv: list(ReadingDepth).index(kv[0]))
-        ),
-        teaches=teaches,
-        requires=tuple(record.requires),
-    )
+    minutes = {depth: record.minutes[depth] for depth in ReadingDepth if depth in record.minutes}
+    return Paper(**_fields(record, teaches=teaches, minutes=minutes))
 
 
 def path_node(record: PathRecord) -> LearningPath:
-    return LearningPath(
-        id=record.id,
-        title=record.title,
-        summary=record.summary,
-        track=record.track,
-        assumes=tuple(record.assumes),
-        steps=tuple(record.steps),
-    )
+    return LearningPath(**_fields(record))

@@ -7,12 +7,12 @@ maintainer can act on, pinned to the line where the bad value is written.
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from graph.diagnostics import Diagnostic, Severity
-from graph.models import ARXIV_PATTERN, FieldProblem, ResourceRecord
+from graph.models import ARXIV_PATTERN, FieldProblem
 from graph.source import LocPath, SourceFile, describe_value
 from graph.suggest import close_matches, did_you_mean, slugify
 from graph.taxonomy import SLUG_PATTERN
@@ -166,8 +166,18 @@ def _explain_pattern(pattern: str, value: Any) -> tuple[str, str | None]:
 
 def _model_at(model: type[BaseModel], loc: LocPath) -> type[BaseModel]:
     """The model of the nested record at ``loc`` (a resource inside a concept, say)."""
-    if "resources" in loc:
-        return ResourceRecord
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            continue
+        nested = [
+            arg
+            for arg in (field.annotation, *get_args(field.annotation))
+            if isinstance(arg, type) and issubclass(arg, BaseModel)
+        ]
+        if not nested:
+            break
+        model = nested[0]
     return model
 
 

@@ -118,14 +118,16 @@ def check_graph(
         problems += _implied_edges(requires, order)
     problems += _path_order(unique[PATH], requires)
     problems += _dead_ends(unique[CONCEPT], unique[PATH], edges)
-    return Parts(*_nodes(unique), digraph, problems)
+    return Parts(*_nodes(unique, edges), digraph, problems)
 
 
-def _unique_ids(entries: dict[str, list[Entry]]) -> tuple[dict[str, dict[str, Entry]], list]:
+def _unique_ids(
+    entries: dict[str, list[Entry]],
+) -> tuple[dict[str, dict[str, Entry]], list[Diagnostic]]:
     """Keep the first record of each id; a later record with the same id is an error."""
     first: dict[str, tuple[str, Entry]] = {}
     unique: dict[str, dict[str, Entry]] = {kind: {} for kind in entries}
-    problems = []
+    problems: list[Diagnostic] = []
     for kind, kind_entries in entries.items():
         for entry in kind_entries:
             rid = entry.record.id
@@ -380,36 +382,28 @@ def _dead_ends(
 
 
 def _nodes(
-    unique: dict[str, dict[str, Entry]],
+    unique: dict[str, dict[str, Entry]], edges: list[Edge]
 ) -> tuple[dict[str, Concept], dict[str, Paper], dict[str, LearningPath]]:
-    """The plain records, with the teaches relation merged from both sides."""
-    papers_of: dict[str, list[str]] = defaultdict(list)
-    teaches: dict[str, list[str]] = defaultdict(list)
-    for cid, entry in unique[CONCEPT].items():
-        papers_of[cid].extend(entry.record.papers)
-    for pid, entry in unique[PAPER].items():
-        for cid in entry.record.teaches:
-            if cid in unique[CONCEPT] and pid not in papers_of[cid]:
-                papers_of[cid].append(pid)
-    for cid, pids in papers_of.items():
-        for pid in pids:
-            if pid in unique[PAPER]:
-                teaches[pid].append(cid)
+    """The plain records, with the teaches relation merged from both sides.
+
+    A concept lists its own papers first, then papers that name it; a paper
+    lists its own concepts first, then concepts that name it.
+    """
+    papers_of: dict[str, dict[str, None]] = defaultdict(dict)
+    taught_by: dict[str, dict[str, None]] = defaultdict(dict)
+    for edge in edges:
+        if edge.kind is EdgeKind.TEACHES:
+            papers_of[edge.target][edge.source] = None
+            taught_by[edge.source][edge.target] = None
     concepts = {
-        cid: concept_node(e.record, tuple(p for p in papers_of[cid] if p in unique[PAPER]))
-        for cid, e in unique[CONCEPT].items()
+        cid: concept_node(e.record, tuple(papers_of[cid])) for cid, e in unique[CONCEPT].items()
     }
     papers = {
-        pid: paper_node(e.record, _ordered(teaches[pid], e.record.teaches))
+        pid: paper_node(e.record, tuple(dict.fromkeys([*e.record.teaches, *taught_by[pid]])))
         for pid, e in unique[PAPER].items()
     }
     paths = {pid: path_node(e.record) for pid, e in unique[PATH].items()}
     return concepts, papers, paths
-
-
-def _ordered(found: list[str], declared: list[str]) -> tuple[str, ...]:
-    """The paper's own teaches list first, then concepts that named the paper."""
-    return tuple(dict.fromkeys([*declared, *found]))
 
 
 def _error(

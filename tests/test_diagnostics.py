@@ -354,3 +354,20 @@ def test_lines_are_right_when_a_record_uses_an_anchor_from_another(data_dir):
     )
     result = run_check(data_dir(concepts=text))
     assert only(result, "schema").location.line == line_of(text, "minutes: 0")
+
+
+def test_unknown_field_in_a_resource_suggests_the_resource_field(data_dir):
+    text = concept_yaml("a") + (
+        "  resources:\n"
+        "    - kind: video\n"
+        "      titel: A talk\n"
+        "      url: https://example.org/talk\n"
+        "      minutes: 30\n"
+        "      free: true\n"
+    )
+    result = run_check(data_dir(concepts=text))
+    by_message = {d.message: d for d in result.errors}
+    typo = by_message["resources[0].titel: unknown field 'titel'"]
+    assert typo.location.line == line_of(text, "titel")
+    assert typo.hint == "did you mean 'title'?"
+    assert "resources[0]: missing required field 'title'" in by_message
