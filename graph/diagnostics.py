@@ -69,6 +69,17 @@ class Diagnostic:
         }
 
 
+def error(
+    location: Location,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    notes: tuple[Note, ...] = (),
+) -> Diagnostic:
+    """An error-severity diagnostic."""
+    return Diagnostic(Severity.ERROR, code, location, message, hint, notes)
+
+
 def _shown_path(path: Path, base: Path | None) -> str:
     if base is not None:
         try:

@@ -16,7 +16,15 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph import cache
-from graph.diagnostics import Diagnostic, Findings, GraphError, Location, Severity, sort_key
+from graph.diagnostics import (
+    Diagnostic,
+    Findings,
+    GraphError,
+    Location,
+    Severity,
+    error,
+    sort_key,
+)
 from graph.knowledge import KnowledgeGraph
 from graph.models import ConceptRecord, PaperRecord, PathRecord
 from graph.records import Entry, validate_records
@@ -72,7 +80,7 @@ def check(data_dir: str | Path | None = None, *, cache_dir: Path | None = None) 
     if problems:
         return LoadResult(directory, None, problems)
     content_hash = _content_hash(files)
-    key = cache.cache_key(content_hash, directory) if cache_dir is not None else ""
+    key = cache.cache_key(content_hash, directory)
     if cache_dir is not None:
         cached = cache.read(cache_dir, key)
         if cached is not None:
@@ -87,7 +95,7 @@ def check(data_dir: str | Path | None = None, *, cache_dir: Path | None = None) 
 def _read_files(directory: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
     if not directory.is_dir():
         return {}, [
-            _error(
+            error(
                 Location(directory),
                 "no-data",
                 f"data directory {directory} does not exist",
@@ -104,7 +112,7 @@ def _read_files(directory: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
             files[name] = path.read_bytes()
         except FileNotFoundError:
             problems.append(
-                _error(
+                error(
                     Location(path),
                     "no-data",
                     f"{directory} has no {CONCEPTS_FILE}",
@@ -114,7 +122,7 @@ def _read_files(directory: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
             )
         except OSError as exc:
             problems.append(
-                _error(Location(path), "unreadable", f"cannot read {name}: {exc.strerror}", None)
+                error(Location(path), "unreadable", f"cannot read {name}: {exc.strerror}", None)
             )
     return files, problems
 
@@ -144,7 +152,7 @@ def _build(
             continue
         if what == CONCEPT and not source.records:
             problems.append(
-                _error(
+                error(
                     source.location(),
                     "empty",
                     f"{name} has no concepts",
@@ -181,7 +189,3 @@ def _ids_of_invalid(raw_records: list[object], valid: list[Entry]) -> set[str]:
         for index, record in enumerate(raw_records)
         if index not in good and isinstance(record, dict) and isinstance(record.get("id"), str)
     }
-
-
-def _error(location: Location, code: str, message: str, hint: str | None) -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, location, message, hint)

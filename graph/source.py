@@ -2,8 +2,8 @@
 
 Parsing is the bulk of a cold load, so the fast path is a plain safe load
 (libyaml's C parser when available) that records only each record's first
-line. Exact lines of fields and list items are found lazily, by composing
-the node tree once, and only when a diagnostic needs one.
+line. Exact lines of fields and list items are found lazily, only when a
+diagnostic needs one, by composing just the record concerned.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from graph.diagnostics import Diagnostic, Location, Severity
+from graph.diagnostics import Diagnostic, Location, error
 
 try:  # The C loader is several times faster; fall back when libyaml is missing.
     from yaml import CSafeLoader as _BaseLoader
@@ -74,19 +74,27 @@ class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             self._built[key] = items
             items.extend([self._plain(child) for child in node.value])
             return items
-        if kind is MappingNode and tag == _MAP and not _has_merge(node):
+        if kind is MappingNode and tag == _MAP:
             mapping: dict[Any, Any] = {}
             self._built[key] = mapping
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    return self._fallback(node, key)
                 field = self._plain(key_node)
+                value = self._plain(value_node)
                 try:
-                    mapping[field] = self._plain(value_node)
+                    mapping[field] = value
                 except TypeError:  # an unhashable key, such as a list
-                    return self.construct_object(node, deep=True)
+                    return self._fallback(node, key)
             if len(mapping) < len(node.value):
                 self._note_repeats(node)
             return mapping
         return self.construct_object(node, deep=True)
+
+    def _fallback(self, node: MappingNode, key: int) -> Any:
+        """Build a mapping the fast path does not handle (merge keys) with PyYAML."""
+        self._built[key] = built = self.construct_object(node, deep=True)
+        return built
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         pairs = len(node.value)
@@ -106,10 +114,6 @@ class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 self.repeated_keys.append((key_node.value, line, first[key_node.value]))
             else:
                 first[key_node.value] = line
-
-
-def _has_merge(node: MappingNode) -> bool:
-    return any(key_node.tag == _MERGE for key_node, _ in node.value)
 
 
 @dataclass(eq=False)
@@ -196,9 +200,8 @@ def parse_file(path: Path, raw: bytes, what: str) -> tuple[SourceFile | None, li
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [
-            _error(
-                path,
-                line,
+            error(
+                Location(path, line),
                 "yaml-encoding",
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                 "save the file as UTF-8",
@@ -212,14 +215,13 @@ def parse_file(path: Path, raw: bytes, what: str) -> tuple[SourceFile | None, li
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         position = getattr(exc, "position", 0)
         line = text[:position].count("\n") + 1
-        return None, [_error(path, line, "yaml-syntax", f"invalid YAML: {exc}", None)]
+        return None, [error(Location(path, line), "yaml-syntax", f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
 
     problems = [
-        _error(
-            path,
-            line,
+        error(
+            Location(path, line),
             "duplicate-key",
             f"key {key!r} appears twice in one record; the first is on line {first}",
             "merge the two entries into one",
@@ -230,9 +232,8 @@ def parse_file(path: Path, raw: bytes, what: str) -> tuple[SourceFile | None, li
         data = []
     if not isinstance(data, list):
         problems.append(
-            _error(
-                path,
-                1,
+            error(
+                Location(path, 1),
                 "not-a-list",
                 f"expected a list of {what} records, got {describe_value(data)}",
                 "start each record with '- id: ...' at the left margin",
@@ -252,11 +253,7 @@ def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> Diagnostic:
         hint = "only plain YAML is accepted: remove the !tag"
     else:
         hint = "check the indentation, and quote text that contains ': ' or ' #'"
-    return _error(path, line, "yaml-syntax", message, hint)
-
-
-def _error(path: Path, line: int | None, code: str, message: str, hint: str | None) -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, Location(path, line), message, hint)
+    return error(Location(path, line), "yaml-syntax", message, hint)
 
 
 def describe_value(value: Any) -> str:

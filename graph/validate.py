@@ -12,7 +12,7 @@ from itertools import pairwise
 
 import networkx as nx
 
-from graph.diagnostics import Diagnostic, Location, Note, Severity
+from graph.diagnostics import Diagnostic, Location, Note, Severity, error
 from graph.nodes import Concept, LearningPath, Paper, concept_node, paper_node, path_node
 from graph.records import Entry
 from graph.suggest import did_you_mean, slugify, suggest_ids
@@ -135,9 +135,9 @@ def _unique_ids(
                 other_kind, other = first[rid]
                 where = other.source.location(other.index, ("id",)).render()
                 problems.append(
-                    _error(
-                        "duplicate-id",
+                    error(
                         entry.source.location(entry.index, ("id",)),
+                        "duplicate-id",
                         f"id {rid!r} is already used by the {other_kind} at {where}",
                         "ids are unique across concepts, papers and paths; rename one",
                     )
@@ -172,7 +172,7 @@ def _references(
                     problem = _reference_problem(kind, rid, ref, target, kind_of, names)
                     if problem is not None:
                         message, hint = problem
-                        problems.append(_error("unknown-id", site.location(), message, hint))
+                        problems.append(error(site.location(), "unknown-id", message, hint))
                     elif ref.edge is not None:
                         src, dst = (rid, target) if ref.outgoing else (target, rid)
                         edges.append(Edge(src, dst, ref.edge, site))
@@ -226,9 +226,9 @@ def _cycles(digraph: nx.DiGraph, edges: list[Edge]) -> list[Diagnostic]:
         cycle_edges = [sites[(a, b)] for a, b in pairwise(cycle)]
         notes = tuple(Note(e.site.location(), _edge_words(e)) for e in cycle_edges)
         problems.append(
-            _error(
-                "cycle",
+            error(
                 notes[-1].location,
+                "cycle",
                 "prerequisite cycle " + " -> ".join(cycle),
                 "arrows point from a prerequisite to what needs it; "
                 "remove one of the entries listed below to break the cycle",
@@ -339,9 +339,9 @@ def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> lis
                 where = entry.source.location(entry.index, ("steps", i))
                 if at is not None and at > i:
                     problems.append(
-                        _error(
-                            "path-order",
+                        error(
                             where,
+                            "path-order",
                             f"path {pid!r}: step {i + 1} {step!r} comes before its "
                             f"prerequisite {needed!r} (step {at + 1})",
                             f"move {needed!r} above {step!r}",
@@ -350,9 +350,9 @@ def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> lis
                 elif at is None and needed not in assumed and needed not in missing:
                     missing.add(needed)
                     problems.append(
-                        _error(
-                            "path-gap",
+                        error(
                             where,
+                            "path-gap",
                             f"path {pid!r}: step {i + 1} {step!r} requires {needed!r}, "
                             "which is neither an earlier step nor assumed",
                             f"add {needed!r} to the steps before {step!r}, or to assumes",
@@ -404,9 +404,3 @@ def _nodes(
     }
     paths = {pid: path_node(e.record) for pid, e in unique[PATH].items()}
     return concepts, papers, paths
-
-
-def _error(
-    code: str, location: Location, message: str, hint: str | None, notes: tuple[Note, ...] = ()
-) -> Diagnostic:
-    return Diagnostic(Severity.ERROR, code, location, message, hint, notes)
