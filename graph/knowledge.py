@@ -14,6 +14,7 @@ import networkx as nx
 
 from graph.diagnostics import Diagnostic
 from graph.nodes import Concept, LearningPath, Paper
+from graph.suggest import slugify
 from graph.taxonomy import EdgeKind, ReadingAdvice, ReadingDepth
 
 
@@ -38,7 +39,15 @@ class KnowledgeGraph:
     papers: dict[str, Paper]
     paths: dict[str, LearningPath]
     digraph: nx.DiGraph
+    names: dict[str, tuple[str, ...]]
     warnings: tuple[Diagnostic, ...] = ()
+
+    def lookup(self, name: str) -> tuple[str, ...]:
+        """Ids whose id, title or alias is ``name``, ignoring case and punctuation.
+
+        Concepts come before papers: ``lookup("LoRA")`` -> ("low-rank-adaptation", "lora").
+        """
+        return self.names.get(slugify(name), ())
 
     def summary(self) -> GraphSummary:
         by_kind = {str(kind): 0 for kind in EdgeKind}

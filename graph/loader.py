@@ -176,6 +176,7 @@ def _build(
         papers=parts.papers,
         paths=parts.paths,
         digraph=parts.digraph,
+        names=parts.names,
         warnings=tuple(problems),
     )
     return graph, problems

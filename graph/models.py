@@ -9,9 +9,18 @@ live in ``graph.validate``; rules about one record live here.
 import re
 from datetime import date
 from itertools import pairwise
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    Tag,
+    model_validator,
+)
 
 from graph.taxonomy import (
     SLUG_PATTERN,
@@ -135,6 +144,12 @@ class ConceptRecord(Record):
                 raise FieldProblem("demo", "a practice concept has an activity, not a demo")
         elif self.activity is not None:
             raise FieldProblem("activity", "activity is only for practice; add kind: practice")
+        elif self.demo is None:
+            raise FieldProblem(
+                "demo",
+                "a concept needs a demo: the id of its module in demos/ (usually its own id); "
+                "a subject that is a practice says kind: practice and gives an activity",
+            )
         return self
 
 
@@ -230,6 +245,63 @@ def _arxiv_problem(arxiv_id: str) -> str | None:
     return None
 
 
+class StepRecord(Record):
+    """One step of a curated path: the ids it covers, in study order.
+
+    A bare id in ``steps`` is shorthand for a step covering just that id.
+    """
+
+    title: Text | None = Field(default=None, description="The step's name in the source.")
+    covers: list[Slug] = Field(
+        default_factory=list, description="Concept or paper ids, in study order."
+    )
+    path: Slug | None = Field(
+        default=None, description="Id of another curated path this step hands over to."
+    )
+    minutes: Minutes | None = Field(
+        default=None, description="The time the source gives for the whole step."
+    )
+    optional: StrictBool = Field(
+        default=False, description="true when the source marks the step optional."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _no_repeats("covers", self.covers)
+        if not self.covers and self.path is None:
+            raise FieldProblem("covers", "a step needs covers (ids to study) or a path")
+        return self
+
+
+UNION_TAGS = ("step-id", "step-record")
+"""Tags pydantic puts in error locations of a union member; the loader drops them."""
+
+
+def _step_form(value: Any) -> str:
+    return UNION_TAGS[0] if isinstance(value, str) else UNION_TAGS[1]
+
+
+# A step is written as a bare id or as a mapping; choosing the branch by the value's shape
+# means a broken mapping is reported against StepRecord alone, not against both forms.
+Step = Annotated[
+    Annotated[Slug, Tag(UNION_TAGS[0])] | Annotated[StepRecord, Tag(UNION_TAGS[1])],
+    Discriminator(_step_form),
+]
+
+
+class MinutesRange(Record):
+    """A total the source states as a range, e.g. 10-15 hours: {min: 600, max: 900}."""
+
+    min: Minutes
+    max: Minutes
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min > self.max:
+            raise FieldProblem("min", f"min ({self.min}) is larger than max ({self.max})")
+        return self
+
+
 class PathRecord(Record):
     """A curated path from the sources: an ordered list of steps the planner must reproduce."""
 
@@ -240,13 +312,30 @@ class PathRecord(Record):
     assumes: list[Slug] = Field(
         default_factory=list, description="Ids the path takes as already known."
     )
-    steps: list[Slug] = Field(min_length=1, description="Concept or paper ids, in study order.")
+    steps: list[Step] = Field(
+        min_length=1, description="Steps in study order: an id, or a step covering several."
+    )
+    later: list[Slug] = Field(
+        default_factory=list,
+        description="Ids (concepts, papers or paths) to come back to after the path: "
+        "the source's follow-on areas or its 'skip initially' list.",
+    )
+    stated_minutes: MinutesRange | None = Field(
+        default=None, description="The total time the source gives for the path."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _no_repeats("steps", self.steps)
+        covered = [i for step in self.steps for i in _step_ids(step)]
+        _no_repeats("steps", covered)
         _no_repeats("assumes", self.assumes)
-        both = sorted(set(self.steps) & set(self.assumes))
-        if both:
-            raise FieldProblem("assumes", f"{both[0]!r} is both a step and assumed; keep one")
+        _no_repeats("later", self.later)
+        for field, others in (("assumes", self.assumes), ("later", self.later)):
+            both = sorted(set(covered) & set(others))
+            if both:
+                raise FieldProblem(field, f"{both[0]!r} is both a step and in {field}; keep one")
         return self
+
+
+def _step_ids(step: str | StepRecord) -> list[str]:
+    return [step] if isinstance(step, str) else step.covers

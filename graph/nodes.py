@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from graph.models import ConceptRecord, PaperRecord, PathRecord
+from graph.models import ConceptRecord, PaperRecord, PathRecord, StepRecord
 from graph.taxonomy import (
     Category,
     ConceptKind,
@@ -75,13 +75,28 @@ class Paper(NamedTuple):
         return f"{self.first_author} et al." if self.et_al else self.first_author
 
 
+class PathStep(NamedTuple):
+    title: str | None
+    covers: tuple[str, ...]
+    path: str | None
+    minutes: int | None
+    optional: bool
+
+
 class LearningPath(NamedTuple):
     id: str
     title: str
     summary: str
     track: Track
     assumes: tuple[str, ...]
-    steps: tuple[str, ...]
+    steps: tuple[PathStep, ...]
+    later: tuple[str, ...]
+    stated_minutes: tuple[int, int] | None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every id the steps cover, in study order."""
+        return tuple(i for step in self.steps for i in step.covers)
 
 
 def _fields(record: BaseModel, **overrides: object) -> dict[str, Any]:
@@ -104,4 +119,14 @@ def paper_node(record: PaperRecord, teaches: tuple[str, ...]) -> Paper:
 
 
 def path_node(record: PathRecord) -> LearningPath:
-    return LearningPath(**_fields(record))
+    steps = tuple(_step(s) for s in record.steps)
+    stated = record.stated_minutes
+    return LearningPath(
+        **_fields(record, steps=steps, stated_minutes=stated and (stated.min, stated.max))
+    )
+
+
+def _step(step: str | StepRecord) -> PathStep:
+    if isinstance(step, str):
+        return PathStep(title=None, covers=(step,), path=None, minutes=None, optional=False)
+    return PathStep(**_fields(step))

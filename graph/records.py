@@ -12,7 +12,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from graph.diagnostics import Diagnostic, Severity
-from graph.models import ARXIV_PATTERN, FieldProblem
+from graph.models import ARXIV_PATTERN, UNION_TAGS, FieldProblem
 from graph.source import LocPath, SourceFile, describe_value
 from graph.suggest import close_matches, did_you_mean, slugify
 from graph.taxonomy import SLUG_PATTERN
@@ -58,6 +58,7 @@ def _diagnostics(
     missing: dict[LocPath, list[str]] = {}
     problems = []
     for error in errors:
+        error["loc"] = tuple(part for part in error["loc"] if part not in UNION_TAGS)
         if error["type"] == "missing":
             missing.setdefault(tuple(error["loc"][:-1]), []).append(str(error["loc"][-1]))
         else:
@@ -83,7 +84,7 @@ def _diagnostic(
     loc: LocPath = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, FieldProblem):
-        loc = (cause.field,)
+        loc = (*loc, cause.field)  # the rule's record, then the field it blames
     message, hint = _explain(error, loc, model, what)
     prefix = _dotted(loc)
     return Diagnostic(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import networkx as nx
 
@@ -23,14 +24,13 @@ CONCEPT, PAPER, PATH = "concept", "paper", "path"
 
 @dataclass(frozen=True)
 class Site:
-    """Where a reference is written: item ``item`` of list ``field`` in an entry."""
+    """Where a reference is written: the value at ``keys`` inside an entry."""
 
     entry: Entry
-    field: str
-    item: int
+    keys: tuple[str | int, ...]
 
     def location(self) -> Location:
-        return self.entry.source.location(self.entry.index, (self.field, self.item))
+        return self.entry.source.location(self.entry.index, self.keys)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ _REFS: dict[str, tuple[_Ref, ...]] = {
     ),
     PATH: (
         _Ref("steps", (CONCEPT, PAPER), None),
+        _Ref("step path", (PATH,), None),
         _Ref("assumes", (CONCEPT, PAPER), None),
+        _Ref("later", (CONCEPT, PAPER, PATH), None),
     ),
 }
 
@@ -74,7 +76,31 @@ _WRONG_KIND_HINT = {
     (CONCEPT, "papers", CONCEPT): "papers lists papers that teach this concept; "
     "put prerequisite concepts under requires",
     (PAPER, "teaches", PAPER): "teaches lists concepts; put prerequisite papers under requires",
+    (PATH, "steps", PATH): "to hand over to another path, give the step a path: field",
 }
+
+
+def _mentions(kind: str, record: Any) -> Iterator[tuple[_Ref, tuple[str | int, ...], str]]:
+    """Every id a record names: which reference field, where in the record, and the id."""
+    for ref in _REFS[kind]:
+        if kind == PATH and ref.field in ("steps", "step path"):
+            continue
+        for item, target in enumerate(getattr(record, ref.field)):
+            yield ref, (ref.field, item), target
+    if kind == PATH:
+        yield from _step_mentions(record)
+
+
+def _step_mentions(record: Any) -> Iterator[tuple[_Ref, tuple[str | int, ...], str]]:
+    steps, step_path = _REFS[PATH][0], _REFS[PATH][1]
+    for i, step in enumerate(record.steps):
+        if isinstance(step, str):
+            yield steps, ("steps", i), step
+            continue
+        for j, target in enumerate(step.covers):
+            yield steps, ("steps", i, "covers", j), target
+        if step.path is not None:
+            yield step_path, ("steps", i, "path"), step.path
 
 
 @dataclass
@@ -85,6 +111,7 @@ class Parts:
     papers: dict[str, Paper]
     paths: dict[str, LearningPath]
     digraph: nx.DiGraph
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -105,8 +132,10 @@ def check_graph(
     entries = {CONCEPT: concepts, PAPER: papers, PATH: paths}
     unique, problems = _unique_ids(entries)
     if not references:
-        return Parts({}, {}, {}, nx.DiGraph(), problems)
-    edges, ref_problems = _references(unique, unusable)
+        return Parts({}, {}, {}, nx.DiGraph(), diagnostics=problems)
+    names, name_problems = _names(unique)
+    problems += name_problems
+    edges, ref_problems = _references(unique, names, unusable)
     problems += ref_problems
     digraph = _digraph(unique, edges)
     requires = _requires_preds(edges)
@@ -117,8 +146,12 @@ def check_graph(
     else:  # redundancy is only defined on a DAG
         problems += _implied_edges(requires, order)
     problems += _path_order(unique[PATH], requires)
-    problems += _dead_ends(unique[CONCEPT], unique[PATH], edges)
-    return Parts(*_nodes(unique, edges), digraph, problems)
+    problems += _isolated(unique[CONCEPT], unique[PATH], edges)
+    lookup: dict[str, tuple[str, ...]] = defaultdict(tuple)
+    for kind in (CONCEPT, PAPER):
+        for name, rid in names[kind].items():
+            lookup[name] += (rid,)
+    return Parts(*_nodes(unique, edges), digraph, dict(lookup), problems)
 
 
 def _unique_ids(
@@ -149,34 +182,61 @@ def _unique_ids(
 
 
 def _references(
-    unique: dict[str, dict[str, Entry]], unusable: frozenset[str] | set[str]
+    unique: dict[str, dict[str, Entry]],
+    names: dict[str, dict[str, str]],
+    unusable: frozenset[str] | set[str],
 ) -> tuple[list[Edge], list[Diagnostic]]:
     """Check every id a record names, and turn the valid references into edges."""
     kind_of = {rid: kind for kind in (CONCEPT, PAPER) for rid in unique[kind]}
     kind_of.update({rid: PATH for rid in unique[PATH]})
-    names: dict[str, dict[str, str]] = {CONCEPT: {}, PAPER: {}}
-    for kind in names:
-        for rid, entry in unique[kind].items():
-            for title in (entry.record.title, *entry.record.aliases):
-                names[kind].setdefault(slugify(title), rid)
-            names[kind][rid] = rid
     edges: list[Edge] = []
     problems: list[Diagnostic] = []
     for kind, kind_entries in unique.items():
         for rid, entry in kind_entries.items():
-            for ref in _REFS[kind]:
-                for item, target in enumerate(getattr(entry.record, ref.field)):
-                    if target in unusable and target not in kind_of:
-                        continue  # its own record's error is reported already
-                    site = Site(entry, ref.field, item)
-                    problem = _reference_problem(kind, rid, ref, target, kind_of, names)
-                    if problem is not None:
-                        message, hint = problem
-                        problems.append(error(site.location(), "unknown-id", message, hint))
-                    elif ref.edge is not None:
-                        src, dst = (rid, target) if ref.outgoing else (target, rid)
-                        edges.append(Edge(src, dst, ref.edge, site))
+            for ref, keys, target in _mentions(kind, entry.record):
+                if target in unusable and target not in kind_of:
+                    continue  # its own record's error is reported already
+                site = Site(entry, keys)
+                problem = _reference_problem(kind, rid, ref, target, kind_of, names)
+                if problem is not None:
+                    message, hint = problem
+                    problems.append(error(site.location(), "unknown-id", message, hint))
+                elif ref.edge is not None:
+                    src, dst = (rid, target) if ref.outgoing else (target, rid)
+                    edges.append(Edge(src, dst, ref.edge, site))
     return edges, problems
+
+
+def _names(
+    unique: dict[str, dict[str, Entry]],
+) -> tuple[dict[str, dict[str, str]], list[Diagnostic]]:
+    """Each kind's spellings (ids, slugified titles and aliases) mapped to their id.
+
+    Two nodes of one kind may not share a spelling: a learner who
+    types it, or a maintainer who writes it, must reach one node. A concept
+    and a paper may share one (the LoRA concept and the LoRA paper).
+    """
+    names: dict[str, dict[str, str]] = {CONCEPT: {}, PAPER: {}, PATH: {}}
+    problems: list[Diagnostic] = []
+    for kind, spelled in names.items():
+        spelled.update((rid, rid) for rid in unique[kind])
+        for rid, entry in unique[kind].items():
+            titled = [(("title",), entry.record.title)]
+            aliases = getattr(entry.record, "aliases", ())  # paths have none
+            titled += [(("aliases", i), alias) for i, alias in enumerate(aliases)]
+            for keys, name in titled:
+                owner = spelled.setdefault(slugify(name), rid)
+                if owner != rid:
+                    label = "title" if keys == ("title",) else "alias"
+                    problems.append(
+                        error(
+                            entry.source.location(entry.index, keys),
+                            "shared-name",
+                            f"{kind} {rid!r}: {label} {name!r} is also a name of {kind} {owner!r}",
+                            "each name must lead to one node; reword or drop one of them",
+                        )
+                    )
+    return names, problems
 
 
 def _reference_problem(
@@ -325,25 +385,29 @@ def _ancestors(start: tuple[str, ...], requires: dict[str, list[Edge]]) -> set[s
 
 
 def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> list[Diagnostic]:
-    """Every prerequisite of a step must be an earlier step, or assumed known."""
+    """Every prerequisite of a step must be an earlier step, or assumed known.
+
+    Ids within a grouped step count in the order they are written.
+    """
     problems = []
     for pid, entry in paths.items():
         record = entry.record
-        position = {step: i for i, step in enumerate(record.steps)}
+        covered = [(k, target) for _, k, target in _step_mentions(record) if k[-1] != "path"]
+        position = {target: i for i, (_, target) in enumerate(covered)}
         assumed = _ancestors(tuple(record.assumes), requires)
         missing: set[str] = set()  # each gap is reported once, at its first step
-        for i, step in enumerate(record.steps):
+        for i, (keys, step) in enumerate(covered):
             for edge in requires.get(step, ()):
                 needed = edge.source
                 at = position.get(needed)
-                where = entry.source.location(entry.index, ("steps", i))
+                where = entry.source.location(entry.index, keys)
                 if at is not None and at > i:
                     problems.append(
                         error(
                             where,
                             "path-order",
-                            f"path {pid!r}: step {i + 1} {step!r} comes before its "
-                            f"prerequisite {needed!r} (step {at + 1})",
+                            f"path {pid!r}: {step!r} (step {keys[1] + 1}) comes before its "
+                            f"prerequisite {needed!r} (step {covered[at][0][1] + 1})",
                             f"move {needed!r} above {step!r}",
                         )
                     )
@@ -353,7 +417,7 @@ def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> lis
                         error(
                             where,
                             "path-gap",
-                            f"path {pid!r}: step {i + 1} {step!r} requires {needed!r}, "
+                            f"path {pid!r}: {step!r} (step {keys[1] + 1}) requires {needed!r}, "
                             "which is neither an earlier step nor assumed",
                             f"add {needed!r} to the steps before {step!r}, or to assumes",
                         )
@@ -361,23 +425,29 @@ def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> lis
     return problems
 
 
-def _dead_ends(
+def _isolated(
     concepts: dict[str, Entry], paths: dict[str, Entry], edges: list[Edge]
 ) -> list[Diagnostic]:
-    """Warn about concepts that nothing builds on and no curated path uses."""
-    used = {e.source for e in edges if e.kind is not EdgeKind.TEACHES}
+    """Warn about concepts cut off from the graph: no prerequisites, no dependents, no path.
+
+    A leaf that builds on something is a normal goal; a concept linked to
+    nothing at all is usually a forgotten requires entry.
+    """
+    linked = {e.source for e in edges if e.kind is not EdgeKind.TEACHES}
+    linked.update(e.target for e in edges if e.kind is not EdgeKind.TEACHES)
     for entry in paths.values():
-        used.update(entry.record.steps, entry.record.assumes)
+        linked.update(target for _, _, target in _mentions(PATH, entry.record))
     return [
         Diagnostic(
             Severity.WARNING,
-            "dead-end",
+            "isolated",
             entry.source.location(entry.index),
-            f"nothing requires concept {cid!r} and no curated path uses it",
-            "make a concept require it, or add it to a path in paths.yaml",
+            f"concept {cid!r} has no prerequisites, nothing requires it and no curated path "
+            "uses it",
+            "give it requires, make a concept require it, or add it to a path in paths.yaml",
         )
         for cid, entry in concepts.items()
-        if cid not in used
+        if cid not in linked
     ]
 
 

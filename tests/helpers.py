@@ -17,6 +17,8 @@ def concept_yaml(cid: str, requires: list[str] = (), **fields: object) -> str:
         "level": "beginner",
         "minutes": 10,
     }
+    if fields.get("kind") != "practice":
+        lines["demo"] = cid  # every concept that is not a practice has a demo
     lines.update(fields)
     text = f"- id: {lines.pop('id')}\n" + "".join(f"  {k}: {v}\n" for k, v in lines.items())
     if requires:

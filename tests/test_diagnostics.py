@@ -22,7 +22,7 @@ def at(result, code: str) -> tuple[str, int | None]:
 def test_valid_fixture_loads_with_edges_from_prerequisite_to_dependent(data_dir):
     d = data_dir(concepts=concept_yaml("vectors") + concept_yaml("matrices", ["vectors"]))
     result = run_check(d)
-    assert result.diagnostics == [d for d in result.diagnostics if d.code == "dead-end"]
+    assert result.diagnostics == []
     assert list(result.graph.digraph.edges(data="kind")) == [("vectors", "matrices", "requires")]
     assert result.graph.digraph.nodes["vectors"]["kind"] == "concept"
 
@@ -43,9 +43,10 @@ def test_tab_indentation_is_a_syntax_error_not_a_traceback(data_dir):
 
 
 def test_non_utf8_bytes_are_reported_at_their_line(tmp_path: Path):
-    (tmp_path / "concepts.yaml").write_bytes(concept_yaml("a").encode() + b"# caf\xe9\n")
+    text = concept_yaml("a")
+    (tmp_path / "concepts.yaml").write_bytes(text.encode() + b"# caf\xe9\n")
     result = run_check(tmp_path)
-    assert at(result, "yaml-encoding") == ("concepts.yaml", 7)
+    assert at(result, "yaml-encoding") == ("concepts.yaml", len(text.splitlines()) + 1)
 
 
 def test_python_tags_are_refused(data_dir):
@@ -307,11 +308,17 @@ def test_longer_implied_chain_is_reconstructed(data_dir):
     assert "a -> b -> x -> y -> z" in only(result, "implied-edge").message
 
 
-def test_dead_end_warning_spares_concepts_that_paths_use(data_dir):
-    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("lonely")
-    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps: [a, b]\n"
+def test_isolated_concept_warning_spares_leaves_and_path_steps(data_dir):
+    concepts = (
+        concept_yaml("a")
+        + concept_yaml("leaf", ["a"])
+        + concept_yaml("walker")
+        + concept_yaml("lonely")
+    )
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps: [walker]\n"
     result = run_check(data_dir(concepts=concepts, paths=paths))
-    diagnostic = only(result, "dead-end")
+    diagnostic = only(result, "isolated")
+    assert diagnostic.severity is Severity.WARNING
     assert "'lonely'" in diagnostic.message
     assert diagnostic.location.line == line_of(concepts, "id: lonely")
 
@@ -371,3 +378,85 @@ def test_unknown_field_in_a_resource_suggests_the_resource_field(data_dir):
     assert typo.location.line == line_of(text, "titel")
     assert typo.hint == "did you mean 'title'?"
     assert "resources[0]: missing required field 'title'" in by_message
+
+
+def test_a_concept_needs_a_demo_or_kind_practice(data_dir):
+    text = "- id: a\n  title: A\n  summary: S.\n  category: deep-learning\n"
+    text += "  level: beginner\n  minutes: 5\n"
+    diagnostic = only(run_check(data_dir(concepts=text)), "schema")
+    assert "needs a demo" in diagnostic.message and "kind: practice" in diagnostic.message
+
+
+ROUTE = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n"
+
+
+def test_grouped_steps_are_checked_in_the_order_written(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
+    paths = ROUTE + "  steps:\n    - title: One\n      covers: [a, c]\n"
+    paths += "    - title: Two\n      covers:\n        - b\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    order = only(result, "path-order")
+    assert "'c' (step 1) comes before its prerequisite 'b' (step 2)" in order.message
+    assert order.location.line == line_of(paths, "covers: [a, c]")
+
+
+def test_step_path_and_later_must_name_known_ids_of_the_right_kind(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"])
+    paths = ROUTE + "  steps:\n    - a\n    - title: Next\n      path: routr\n"
+    paths += "  later: [b, nowhere]\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    problems = sorted((d.location.line, d.message) for d in result.errors)
+    assert problems == [
+        (line_of(paths, "path: routr"), "step path names unknown path 'routr'"),
+        (line_of(paths, "later:"), "later names unknown concept or paper or path 'nowhere'"),
+    ]
+    assert "did you mean 'route'?" in result.errors[0].hint or "route" in str(
+        [d.hint for d in result.errors]
+    )
+
+
+def test_a_step_without_covers_or_path_is_a_schema_error(data_dir):
+    paths = ROUTE + "  steps:\n    - title: Empty\n      minutes: 60\n"
+    result = run_check(data_dir(concepts=concept_yaml("a"), paths=paths))
+    assert "needs covers" in only(result, "schema").message
+
+
+def test_an_id_may_appear_once_across_steps_and_not_also_in_later(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"])
+    paths = ROUTE + "  steps:\n    - a\n    - title: Again\n      covers: [b, a]\n"
+    assert (
+        "lists 'a' twice"
+        in only(run_check(data_dir(concepts=concepts, paths=paths)), "schema").message
+    )
+    paths = ROUTE + "  steps: [a, b]\n  later: [b]\n"
+    assert (
+        "both a step and in later"
+        in only(run_check(data_dir(concepts=concepts, paths=paths)), "schema").message
+    )
+
+
+def test_stated_minutes_must_be_an_ordered_range(data_dir):
+    paths = ROUTE + "  steps: [a]\n  stated_minutes: {min: 900, max: 600}\n"
+    result = run_check(data_dir(concepts=concept_yaml("a"), paths=paths))
+    assert "min (900) is larger than max (600)" in only(result, "schema").message
+
+
+def test_two_concepts_may_not_share_a_title_or_alias(data_dir):
+    text = concept_yaml("attention", aliases="[Self-Attention]")
+    text += concept_yaml("other", title="Other", aliases="['self attention']")
+    result = run_check(data_dir(concepts=text))
+    diagnostic = only(result, "shared-name")
+    assert diagnostic.message == (
+        "concept 'other': alias 'self attention' is also a name of concept 'attention'"
+    )
+    assert diagnostic.location.line == line_of(text, "self attention")
+
+
+def test_a_concept_and_a_paper_may_share_a_name_and_lookup_finds_both(data_dir):
+    concepts = concept_yaml("low-rank-adaptation", aliases="[LoRA]")
+    papers = paper_yaml("lora", aliases="[LoRA]", teaches="[low-rank-adaptation]")
+    graph = load_graph(data_dir(concepts=concepts, papers=papers), cache_dir=None)
+    assert graph.lookup("lora") == ("low-rank-adaptation", "lora")
+    assert graph.lookup("Low Rank Adaptation") == ("low-rank-adaptation",)
+    assert graph.lookup("Paper lora") == ("lora",)
+    assert graph.lookup("nothing like it") == ()

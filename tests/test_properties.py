@@ -34,6 +34,7 @@ def write(tmp_path, ids, requires):
             "level": "beginner",
             "minutes": 5,
             "requires": requires.get(cid, []),
+            "demo": f"demo-{cid}",
         }
         for cid in ids
     ]
