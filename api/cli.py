@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graph import LoadResult, check
+from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
@@ -84,9 +84,31 @@ def _print_report(result: LoadResult, failed: bool) -> None:
             f"papers {_hours(summary.paper_minutes)} at recommended depth",
         )
         console.print(table)
+        if result.graph.paths:
+            console.print(_paths_table(result.graph))
     errors, warnings = len(result.errors), len(result.warnings)
     verdict = "FAILED" if failed else "OK"
     console.print(f"{verdict}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+
+
+def _paths_table(graph: KnowledgeGraph) -> Table:
+    """Each curated path's total beside the total its source states."""
+    table = Table(title="Curated paths", title_justify="left")
+    table.add_column("path", style="bold")
+    table.add_column("track")
+    table.add_column("steps", justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("source says", justify="right")
+    for pid, path in graph.paths.items():
+        stated = path.stated_minutes
+        table.add_row(
+            pid,
+            str(path.track),
+            str(len(path.steps)),
+            _hours(graph.path_minutes(pid)),
+            f"{_hours(stated[0])} to {_hours(stated[1])}" if stated else "",
+        )
+    return table
 
 
 def _report_json(result: LoadResult, failed: bool) -> dict[str, object]:
@@ -122,7 +144,10 @@ def schema_command(
 
 
 def _hours(minutes: int) -> str:
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    """90 -> '1 h 30 min', 120 -> '2 h', 45 -> '45 min'."""
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")
 
 
 def _plural(count: int, word: str) -> str:

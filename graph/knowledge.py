@@ -6,6 +6,7 @@ points from a prerequisite to what needs it, and carries its ``kind``
 (concept or paper).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -29,6 +30,8 @@ class GraphSummary(NamedTuple):
     categories: int
     concept_minutes: int
     paper_minutes: int
+    minutes_by_category: dict[str, int]
+    path_minutes: dict[str, int]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +52,22 @@ class KnowledgeGraph:
         """
         return self.names.get(slugify(name), ())
 
+    def minutes_of(self, node_id: str) -> int:
+        """Study time of a concept, or of a paper read at its recommended depth (0 if skipped)."""
+        if node_id in self.concepts:
+            return self.concepts[node_id].minutes
+        paper = self.papers[node_id]
+        if paper.depth is ReadingAdvice.SKIP_INITIALLY:
+            return 0
+        return paper.minutes[ReadingDepth(paper.depth)]
+
+    def path_minutes(self, path_id: str) -> int:
+        """A curated path's total as its source counts it: a step's stated time, else its ids'."""
+        return sum(
+            step.minutes if step.minutes is not None else sum(map(self.minutes_of, step.covers))
+            for step in self.paths[path_id].steps
+        )
+
     def summary(self) -> GraphSummary:
         by_kind = {str(kind): 0 for kind in EdgeKind}
         for _, _, kind in self.digraph.edges(data="kind"):
@@ -61,9 +80,13 @@ class KnowledgeGraph:
             edges_by_kind=by_kind,
             categories=len({c.category for c in self.concepts.values()}),
             concept_minutes=sum(c.minutes for c in self.concepts.values()),
-            paper_minutes=sum(
-                p.minutes[ReadingDepth(p.depth)]
-                for p in self.papers.values()
-                if p.depth is not ReadingAdvice.SKIP_INITIALLY
-            ),
+            paper_minutes=sum(map(self.minutes_of, self.papers)),
+            minutes_by_category=self._category_minutes(),
+            path_minutes={pid: self.path_minutes(pid) for pid in self.paths},
         )
+
+    def _category_minutes(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for concept in self.concepts.values():
+            totals[str(concept.category)] += concept.minutes
+        return dict(sorted(totals.items()))

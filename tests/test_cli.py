@@ -46,6 +46,8 @@ def test_check_on_the_repository_prints_the_summary():
     assert result.returncode == 0, result.stdout + result.stderr
     for word in ("concepts", "papers", "edges", "categories", "minutes"):
         assert word in result.stdout
+    assert re.search(r"researcher-path\s.*\s3 h 57 min\s.*4 h to 5 h", result.stdout)
+    assert re.search(r"paper-path\s.*\s40 h to 60 h", result.stdout)
     assert "OK: 0 errors" in result.stdout
 
 
@@ -53,7 +55,10 @@ def test_check_json_matches_the_graph():
     result = syllabus("check", "--data", str(REPO), "--format", "json")
     report = json.loads(result.stdout)
     assert report["ok"] is True and report["errors"] == []
-    assert report["summary"]["concepts"] >= 13
+    summary = report["summary"]
+    assert summary["concepts"] >= 100
+    assert sum(summary["minutes_by_category"].values()) == summary["concept_minutes"]
+    assert summary["path_minutes"]["researcher-path"] == 237
     assert re.fullmatch(r"[0-9a-f]{64}", report["content_hash"])
 
 

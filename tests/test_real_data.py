@@ -166,28 +166,18 @@ def test_roadmap_has_twelve_steps_with_required_and_optional_ones(graph):
     assert all(graph.concepts[cid].kind == "practice" for cid in path.ids[-3:])
 
 
-def path_minutes(graph, path) -> int:
-    """The path's total as the seed counts it: a step's stated time, else its items'."""
-    total = 0
-    for step in path.steps:
-        if step.minutes is not None:
-            total += step.minutes
-            continue
-        for sid in step.covers:
-            if sid in graph.concepts:
-                total += graph.concepts[sid].minutes
-            else:
-                paper = graph.papers[sid]
-                total += paper.minutes[ReadingDepth(paper.depth)]
-    return total
-
-
 @pytest.mark.parametrize("pid", ["researcher-path", "lightweight-path", "paper-path"])
 def test_curated_path_totals_are_about_what_the_seeds_state(graph, pid):
-    path = graph.paths[pid]
-    low, high = path.stated_minutes
+    low, high = graph.paths[pid].stated_minutes
     # The seeds give rough figures ("~4-5 hours"), so allow 10% either side.
-    assert 0.9 * low <= path_minutes(graph, path) <= 1.1 * high
+    assert 0.9 * low <= graph.path_minutes(pid) <= 1.1 * high
+
+
+def test_path_totals_count_stated_step_times_else_the_items(graph):
+    assert graph.path_minutes("researcher-path") == sum(m for _, m in RESEARCHER_PATH)
+    assert graph.path_minutes("lightweight-path") == sum(m or 0 for _, m in LIGHTWEIGHT_STEPS)
+    papers = [graph.papers[pid] for phase in PAPER_PATH.values() for pid in phase]
+    assert graph.path_minutes("paper-path") == sum(p.minutes[p.depth] for p in papers)
 
 
 def test_every_concept_has_a_demo_or_is_a_practice_with_an_activity(graph):
