@@ -224,3 +224,27 @@ def test_no_summary_or_question_copies_a_seed_sentence(graph):
         tokens = text.lower().split()
         for i in range(len(tokens) - 7):
             assert " ".join(tokens[i : i + 8]) not in words, text
+
+
+# Seed 002 names the lightweight track's resources and what each one covers.
+SEED_RESOURCES = {
+    "https://www.3blue1brown.com/topics/neural-networks": ["feedforward-networks"],
+    "https://www.youtube.com/watch?v=zjkBMFhNj_g": ["what-is-an-llm"],  # Intro to LLMs
+    "https://www.youtube.com/watch?v=kCc8FmEb1nY": ["gpt"],  # Let's build GPT
+    "https://jalammar.github.io/illustrated-transformer/": ["transformer-architecture"],
+    "https://lilianweng.github.io/posts/2023-01-27-the-transformer-family-v2/": [
+        "bert-architecture"
+    ],
+    "https://lilianweng.github.io/posts/2023-03-15-prompt-engineering/": [
+        "in-context-learning",
+        "chain-of-thought",
+    ],
+    "https://huyenchip.com/2023/04/11/llm-engineering.html": ["fine-tuning"],
+    "https://huggingface.co/docs/peft/index": ["low-rank-adaptation"],
+}
+
+
+def test_the_lightweight_paths_named_resources_sit_on_the_concepts_they_cover(graph):
+    for url, concept_ids in SEED_RESOURCES.items():
+        for cid in concept_ids:
+            assert url in {r.url for r in graph.concepts[cid].resources}, (cid, url)
