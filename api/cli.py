@@ -2,19 +2,29 @@
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from api.plan_output import hours, next_table, plan_table, to_data
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
-from graph.taxonomy import EdgeKind
+from graph.taxonomy import EdgeKind, Track
+from planner.checklist import checklist_markdown
+from planner.durations import parse_minutes, parse_pace
+from planner.errors import PlanError
+from planner.fringe import fringe
+from planner.plan import make_plan
+from planner.request import Pace, PlanRequest, Weekday
+from planner.resolve import check_id
 
 app = typer.Typer(
     name="syllabus",
@@ -37,6 +47,12 @@ DataOption = Annotated[
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class PlanFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 @app.command("check")
@@ -80,8 +96,8 @@ def _print_report(result: LoadResult, failed: bool) -> None:
         table.add_row(
             "minutes",
             str(summary.concept_minutes),
-            f"{_hours(summary.concept_minutes)} of concepts; "
-            f"papers {_hours(summary.paper_minutes)} at recommended depth",
+            f"{hours(summary.concept_minutes)} of concepts; "
+            f"papers {hours(summary.paper_minutes)} at recommended depth",
         )
         console.print(table)
         if result.graph.paths:
@@ -105,8 +121,8 @@ def _paths_table(graph: KnowledgeGraph) -> Table:
             pid,
             str(path.track),
             str(len(path.steps)),
-            _hours(graph.path_minutes(pid)),
-            f"{_hours(stated[0])} to {_hours(stated[1])}" if stated else "",
+            hours(graph.path_minutes(pid)),
+            f"{hours(stated[0])} to {hours(stated[1])}" if stated else "",
         )
     return table
 
@@ -143,15 +159,167 @@ def schema_command(
         typer.echo(f"wrote {path}")
 
 
-def _hours(minutes: int) -> str:
-    """90 -> '1 h 30 min', 120 -> '2 h', 45 -> '45 min'."""
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+@app.command("plan")
+def plan_command(
+    goals: Annotated[
+        list[str] | None, typer.Argument(help="Concept or paper ids to reach.", show_default=False)
+    ] = None,
+    known: Annotated[
+        list[str] | None, typer.Option("--known", help="An id you already know (repeat it).")
+    ] = None,
+    track: Annotated[
+        Track | None, typer.Option(help="Default: the preset's, else lightweight.")
+    ] = None,
+    budget: Annotated[str | None, typer.Option(help="Time available: 6h, 90m, 1h30m.")] = None,
+    pace: Annotated[str | None, typer.Option(help="Study pace: 30m/day or 5h/week.")] = None,
+    days: Annotated[
+        str | None,
+        typer.Option(
+            help="Study days, e.g. mon,wed,fri (default: every day for "
+            "a daily pace, weekdays for a weekly one)."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="First study day, YYYY-MM-DD (default: today).")
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="A curated path id, e.g. researcher-path.")
+    ] = None,
+    recommended: Annotated[
+        bool, typer.Option("--recommended", help="Include soft prerequisites too.")
+    ] = False,
+    implied: Annotated[
+        bool,
+        typer.Option(
+            "--implied-known/--no-implied-known",
+            help="Whether knowing a concept implies knowing what it requires.",
+        ),
+    ] = True,
+    output: Annotated[PlanFormat, typer.Option("--format", help="text, json or markdown.")] = (
+        PlanFormat.TEXT
+    ),
+    data: DataOption = None,
+) -> None:
+    """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
+    graph = _load_or_exit(data)
+    try:
+        request = _plan_request(
+            [*(goals or []), *([preset] if preset else [])],
+            known or [],
+            track,
+            budget,
+            pace,
+            days,
+            start,
+            recommended,
+            implied,
+        )
+        plan = make_plan(graph, request)
+    except PlanError as exc:
+        _fail(f"error: {exc}")
+    if output is PlanFormat.JSON:
+        typer.echo(json.dumps(to_data(plan), indent=2))
+    elif output is PlanFormat.MARKDOWN:
+        typer.echo(checklist_markdown(plan), nl=False)
+    else:
+        Console(highlight=False).print(plan_table(plan))
+
+
+@app.command("next")
+def next_command(
+    known: Annotated[
+        list[str] | None, typer.Option("--known", help="An id you already know (repeat it).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many to show.")] = 10,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.TEXT,
+    data: DataOption = None,
+) -> None:
+    """What can I learn next? Concepts whose prerequisites you know, by what they unlock."""
+    graph = _load_or_exit(data)
+    try:
+        for node in known or []:
+            check_id(graph, node, "known", presets=False)
+    except PlanError as exc:
+        _fail(f"error: {exc}")
+    found = fringe(graph, known or [], limit=limit)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(to_data(found), indent=2))
+    else:
+        Console(highlight=False).print(next_table(found))
+
+
+def _plan_request(
+    goals: list[str],
+    known: list[str],
+    track: Track | None,
+    budget: str | None,
+    pace: str | None,
+    days: str | None,
+    start: str | None,
+    recommended: bool,
+    implied: bool,
+) -> PlanRequest:
+    """A PlanRequest from command-line text; PlanError names the argument at fault."""
+    if not goals:
+        raise PlanError("GOAL", "give at least one goal id, or --preset NAME")
+    pace_model = None
+    if pace is not None:
+        minutes, per = parse_pace(pace, "--pace")
+        study_days = None
+        if days is not None:
+            names = [d.strip().lower()[:3] for d in days.split(",") if d.strip()]
+            bad = [d for d in names if d not in {w.value for w in Weekday}]
+            if bad or not names:
+                raise PlanError("--days", f"{days!r} is not a list of days like mon,wed,fri")
+            study_days = [Weekday(d) for d in names]
+        rate = {"minutes_per_day": minutes} if per == "day" else {"hours_per_week": minutes / 60}
+        pace_model = Pace(**rate, study_days=study_days)
+    elif days is not None:
+        raise PlanError("--days", "study days need a --pace")
+    first_day = None
+    if start is not None:
+        try:
+            first_day = date.fromisoformat(start)
+        except ValueError:
+            raise PlanError("--start", f"{start!r} is not a date; write it as YYYY-MM-DD") from None
+    elif pace_model is not None:
+        first_day = date.today()
+    try:
+        return PlanRequest(
+            goals=goals,
+            known=known,
+            track=track,
+            budget_minutes=parse_minutes(budget, "--budget") if budget is not None else None,
+            include_recommended=recommended,
+            known_implies_prerequisites=implied,
+            pace=pace_model,
+            start=first_day,
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        field = ".".join(str(p) for p in problem["loc"]) or "request"
+        raise PlanError(field, problem["msg"]) from None
+
+
+def _load_or_exit(data: Path | None) -> KnowledgeGraph:
+    """The graph, or the loader's diagnostics and exit status 1."""
+    result = check(data, cache_dir=default_cache_dir())
+    if result.graph is None:
+        for diagnostic in result.errors:
+            typer.echo(diagnostic.render(Path.cwd()), err=True)
+        _fail("error: the graph has errors; run `syllabus check` for details")
+    return result.graph
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
 
 
 def main() -> None:

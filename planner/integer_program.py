@@ -1,0 +1,45 @@
+"""The exact budget fit as an integer program, for instances branch and bound finds hard.
+
+PuLP with its bundled CBC solver. The lexicographic objective is solved in
+stages (goals, then weight, then depth, then minutes), each stage holding the
+previous optimum, which keeps every coefficient small and exact.
+"""
+
+import pulp
+
+from planner.items import DEPTH_CREDIT, Item
+
+
+def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
+    """The optimal choice of items and depths within ``budget``."""
+    problem = pulp.LpProblem("budget_fit", pulp.LpMaximize)
+    pick = {
+        node: [pulp.LpVariable(f"x{i}_{k}", cat="Binary") for k in range(len(items[node].options))]
+        for i, node in enumerate(topo)
+    }
+    kept = {node: pulp.lpSum(xs) for node, xs in pick.items()}
+    for node in topo:
+        problem += kept[node] <= 1
+        for dep in items[node].deps:
+            problem += kept[node] <= kept[dep]
+    minutes = pulp.lpSum(
+        o.minutes * x for node in topo for o, x in zip(items[node].options, pick[node], strict=True)
+    )
+    problem += minutes <= budget
+    stages = [
+        pulp.lpSum(kept[n] for n in topo if items[n].goal),
+        pulp.lpSum(items[n].weight * kept[n] for n in topo),
+        pulp.lpSum(
+            DEPTH_CREDIT[o.depth] * x
+            for n in topo
+            for o, x in zip(items[n].options, pick[n], strict=True)
+        ),
+        -minutes,
+    ]
+    solver = pulp.PULP_CBC_CMD(msg=False)
+    for objective in stages:
+        problem.setObjective(objective)
+        problem.solve(solver)
+        best = round(pulp.value(objective) or 0)
+        problem += objective >= best  # every stage's objective is integral
+    return {node: k for node in topo for k, x in enumerate(pick[node]) if (x.value() or 0) > 0.5}

@@ -1,0 +1,61 @@
+"""Study order: prerequisites first, each one close to where it is used.
+
+A depth-first post-order from the goals (Metacademy's choice) keeps a
+prerequisite next to the step that needs it. Ties go to the curated order of
+the seeds' paths, then category (or paper phase), then id, so the same request
+always gives the same order, and a preset comes out in its own order.
+"""
+
+from collections.abc import Callable, Iterable
+
+from graph import KnowledgeGraph
+from graph.taxonomy import Category, Phase
+from planner.items import Item
+
+RankKey = tuple[int, int, str]
+Rank = Callable[[str], RankKey]
+
+_CATEGORIES = list(Category)
+_PHASES = list(Phase)
+
+
+def rank_function(graph: KnowledgeGraph, preset: Iterable[str] = ()) -> Rank:
+    """Sort key for tie-breaks: a preset's own order, then the curated paths', then groups."""
+    curated: dict[str, int] = {}
+    for node in preset:
+        curated.setdefault(node, len(curated))
+    for path in graph.paths.values():
+        for node in path.ids:
+            curated.setdefault(node, len(curated))
+    unranked = len(curated)
+
+    def key(node: str) -> RankKey:
+        if node in graph.concepts:
+            group = _CATEGORIES.index(graph.concepts[node].category)
+        else:
+            group = len(_CATEGORIES) + _PHASES.index(graph.papers[node].phase)
+        return curated.get(node, unranked), group, node
+
+    return key
+
+
+def post_order(items: dict[str, Item], starts: list[str], rank: Rank) -> list[str]:
+    """Every item once, each after its deps, in depth-first post-order from ``starts``."""
+    done: set[str] = set()
+    out: list[str] = []
+    for start in [*starts, *sorted(items, key=rank)]:
+        if start in done or start not in items:
+            continue
+        done.add(start)
+        stack = [(start, iter(sorted(items[start].deps, key=rank)))]
+        while stack:
+            node, deps = stack[-1]
+            for dep in deps:
+                if dep not in done:
+                    done.add(dep)
+                    stack.append((dep, iter(sorted(items[dep].deps, key=rank))))
+                    break
+            else:
+                stack.pop()
+                out.append(node)
+    return out

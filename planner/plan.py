@@ -1,0 +1,209 @@
+"""The planner's entry point: a request and the graph in, an ordered, fitted plan out."""
+
+from collections import deque
+from dataclasses import dataclass
+
+from graph import KnowledgeGraph
+from graph.nodes import Resource
+from graph.taxonomy import ReadingDepth, Track
+from planner.budget import Fit, fit_budget, full_minutes, score
+from planner.checklist import step_checklist
+from planner.errors import PlanError
+from planner.items import CONCEPT, Item, build_items
+from planner.order import Rank, post_order, rank_function
+from planner.request import PlanRequest
+from planner.resolve import resolve
+from planner.schedule import Schedule, schedule
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    id: str
+    kind: str  # concept or paper
+    title: str
+    minutes: int
+    depth: ReadingDepth | None  # papers: the depth to read at
+    called_for: ReadingDepth | None  # papers: the depth the paper calls for
+    goal: bool
+    why: tuple[str, ...]  # this step -> ... -> the goal it serves
+    resources: tuple[Resource, ...]
+    link: str | None  # papers: where to read it
+    demo: str | None
+    activity: str | None
+    checklist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dropped:
+    id: str
+    kind: str
+    title: str
+    minutes: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    goals: tuple[str, ...]
+    known: tuple[str, ...]
+    track: Track
+    preset: str | None
+    budget_minutes: int | None
+    fits: bool  # the whole path fits the budget (or there is none)
+    minutes: int  # of the steps kept
+    full_minutes: int  # of the whole path at the depths it calls for
+    fit_method: str
+    steps: tuple[Step, ...]
+    dropped: tuple[Dropped, ...]
+    unreached_goals: tuple[str, ...]
+    schedule: Schedule | None
+
+
+def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
+    """Plan ``request`` on ``graph``; raises PlanError on a request it cannot serve."""
+    resolved = resolve(graph, request)
+    track = request.track or (
+        graph.paths[resolved.preset].track if resolved.preset else Track.LIGHTWEIGHT
+    )
+    items = build_items(graph, resolved.goals, resolved.known, track, request.include_recommended)
+    rank = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
+    starts = _goal_items(graph, resolved.goals, items, rank)
+    topo = post_order(items, starts, rank)
+    fit = fit_budget(items, topo, request.budget_minutes)
+    kept = [node for node in topo if node in fit.choice]
+    steps = _steps(graph, items, kept, fit, resolved.goals, rank)
+    if request.pace is not None and request.start is None:
+        raise PlanError("start", "a schedule needs a start date (YYYY-MM-DD)")
+    sessions = None
+    if request.pace is not None and request.start is not None:
+        sessions = schedule([(s.id, s.minutes) for s in steps], request.pace, request.start)
+    goal_items = {n for n, item in items.items() if item.goal}
+    return Plan(
+        goals=tuple(resolved.goals),
+        known=tuple(resolved.stated_known),
+        track=track,
+        preset=resolved.preset,
+        budget_minutes=request.budget_minutes,
+        fits=fit.method == "none",
+        minutes=-score(items, fit.choice).minutes_saved,
+        full_minutes=full_minutes(items),
+        fit_method=fit.method,
+        steps=tuple(steps),
+        dropped=tuple(_dropped(graph, items, topo, fit)),
+        unreached_goals=tuple(n for n in topo if n in goal_items and n not in fit.choice),
+        schedule=sessions,
+    )
+
+
+def _goal_items(
+    graph: KnowledgeGraph, goals: list[str], items: dict[str, Item], rank: Rank
+) -> list[str]:
+    """The items that stand for the goals, in goal order (teachers of a goal concept by rank)."""
+    out: list[str] = []
+    for goal in goals:
+        if goal in items:
+            out.append(goal)
+        else:  # a goal concept studied through the papers that teach it
+            out.extend(sorted((p for p in graph.concepts[goal].papers if p in items), key=rank))
+    return list(dict.fromkeys(out))
+
+
+def _why_chains(
+    graph: KnowledgeGraph, items: dict[str, Item], kept: list[str], goals: list[str], rank: Rank
+) -> dict[str, tuple[str, ...]]:
+    """For each kept item, the shortest chain of dependents that leads it to a goal.
+
+    The chain may pass through items a budget left out: it says what the step
+    was for, even when the plan cannot reach that goal.
+    """
+    starts = _goal_items(graph, goals, items, rank)
+    toward: dict[str, str | None] = dict.fromkeys(starts)
+    queue = deque(starts)
+    while queue:
+        node = queue.popleft()
+        for dep in sorted(items[node].deps, key=rank):
+            if dep not in toward:
+                toward[dep] = node
+                queue.append(dep)
+    chains = {}
+    for node in kept:
+        chain = [node]
+        while (nxt := toward.get(chain[-1])) is not None:
+            chain.append(nxt)
+        end = chain[-1]
+        if end not in goals and end in graph.papers:  # a paper standing for goal concepts
+            chain.extend(g for g in goals if g in graph.papers[end].teaches)
+        chains[node] = tuple(chain)
+    return chains
+
+
+def _steps(
+    graph: KnowledgeGraph,
+    items: dict[str, Item],
+    kept: list[str],
+    fit: Fit,
+    goals: list[str],
+    rank: Rank,
+) -> list[Step]:
+    why = _why_chains(graph, items, kept, goals, rank)
+    covered = {c for c in graph.concepts if c not in items}
+    steps = []
+    for number, node in enumerate(kept, start=1):
+        item = items[node]
+        option = item.options[fit.choice[node]]
+        common = {
+            "number": number,
+            "id": node,
+            "kind": item.kind,
+            "minutes": option.minutes,
+            "goal": item.goal,
+            "why": why[node],
+            "checklist": step_checklist(graph, node, option.depth, covered),
+        }
+        if item.kind == CONCEPT:
+            concept = graph.concepts[node]
+            step = Step(
+                **common,
+                title=concept.title,
+                depth=None,
+                called_for=None,
+                resources=concept.resources,
+                link=None,
+                demo=concept.demo,
+                activity=concept.activity,
+            )
+        else:
+            paper = graph.papers[node]
+            step = Step(
+                **common,
+                title=paper.title,
+                depth=option.depth,
+                called_for=item.options[0].depth,
+                resources=(),
+                link=f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url,
+                demo=None,
+                activity=None,
+            )
+        steps.append(step)
+    return steps
+
+
+def _dropped(
+    graph: KnowledgeGraph, items: dict[str, Item], topo: list[str], fit: Fit
+) -> list[Dropped]:
+    """Every item left out, with why: it did not fit, or something it needs was left out."""
+    out = []
+    for node in topo:
+        if node in fit.choice:
+            continue
+        item = items[node]
+        missing = [d for d in item.deps if d not in fit.choice]
+        reason = (
+            f"needs {missing[0]!r}, which was left out"
+            if missing
+            else "did not fit in the budget alongside higher-priority steps"
+        )
+        title = graph.concepts[node].title if node in graph.concepts else graph.papers[node].title
+        out.append(Dropped(node, item.kind, title, item.options[0].minutes, reason))
+    return out

@@ -1,0 +1,60 @@
+"""Turn the ids of a request into graph nodes, or say clearly what is wrong with them."""
+
+from dataclasses import dataclass
+
+from graph import KnowledgeGraph
+from graph.suggest import suggest_ids
+from planner.errors import PlanError
+from planner.items import known_closure
+from planner.request import PlanRequest
+
+
+@dataclass(frozen=True)
+class Resolved:
+    goals: list[str]  # concept and paper ids, in the order asked (a preset in its own order)
+    known: set[str]  # what counts as known, closed under requires by default
+    stated_known: list[str]
+    preset: str | None
+
+
+def resolve(graph: KnowledgeGraph, request: PlanRequest) -> Resolved:
+    """Check every id; expand a preset; work out what is known."""
+    presets = [g for g in dict.fromkeys(request.goals) if g in graph.paths]
+    if len(presets) > 1:
+        raise PlanError("goals", f"plan one preset at a time, not {', '.join(presets)}")
+    preset = presets[0] if presets else None
+    goals: list[str] = []
+    stated_known = list(dict.fromkeys(request.known))
+    for goal in dict.fromkeys(request.goals):
+        if goal == preset:
+            goals.extend(graph.paths[goal].ids)
+            stated_known.extend(a for a in graph.paths[goal].assumes if a not in stated_known)
+        else:
+            goals.append(check_id(graph, goal, "goals"))
+    goals = list(dict.fromkeys(goals))
+    for node in stated_known:
+        check_id(graph, node, "known", presets=False)
+    known = known_closure(graph, stated_known, request.known_implies_prerequisites)
+    for goal in goals:
+        if goal in stated_known:
+            raise PlanError("known", f"{goal!r} is both a goal and known; drop it from one")
+        if goal in known:
+            raise PlanError(
+                "goals",
+                f"{goal!r} is already known: something in known requires it; set "
+                "known_implies_prerequisites to false to plan it anyway",
+            )
+    return Resolved(goals, known, stated_known, preset)
+
+
+def check_id(graph: KnowledgeGraph, node: str, field: str, *, presets: bool = True) -> str:
+    """``node`` if the graph has it, else a PlanError with the closest ids."""
+    if node in graph.concepts or node in graph.papers:
+        return node
+    kinds = "concept, paper or preset" if presets else "concept or paper"
+    names = {name: ids[0] for name, ids in graph.names.items()}
+    if presets:
+        names.update({pid: pid for pid in graph.paths})
+    elif node in graph.paths:
+        raise PlanError(field, f"{node!r} is a curated path; {field} takes concept or paper ids")
+    raise PlanError(field, f"unknown {kinds} id {node!r}", tuple(suggest_ids(node, names)))

@@ -1,0 +1,71 @@
+"""Spread the steps of a plan over dated study sessions at a learner's pace."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from planner.errors import PlanError
+from planner.request import WEEKDAYS, Pace
+
+MAX_SESSIONS = 2000
+"""About five and a half years of daily sessions: a longer schedule is not a plan."""
+
+
+@dataclass(frozen=True)
+class SessionPart:
+    step: int  # the step's number in the plan, from 1
+    id: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Session:
+    date: date
+    minutes: int
+    parts: tuple[SessionPart, ...]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    start: date
+    end: date
+    session_minutes: int
+    study_days: tuple[str, ...]
+    sessions: tuple[Session, ...]
+
+
+def schedule(steps: list[tuple[str, int]], pace: Pace, start: date) -> Schedule:
+    """Sessions from ``start`` on the study days; a long step runs over several sessions."""
+    size = pace.session_minutes()
+    days = {WEEKDAYS.index(d) for d in pace.days()}
+    sessions: list[Session] = []
+    parts: list[SessionPart] = []
+    room = size
+    day = _next_study_day(start, days)
+    for number, (node, minutes) in enumerate(steps, start=1):
+        left = minutes
+        while left > 0:
+            if room == 0:
+                sessions.append(Session(day, size, tuple(parts)))
+                if len(sessions) >= MAX_SESSIONS:
+                    raise PlanError(
+                        "pace",
+                        f"the schedule needs more than {MAX_SESSIONS} sessions; "
+                        "study more per session or set a budget",
+                    )
+                parts, room = [], size
+                day = _next_study_day(day + timedelta(days=1), days)
+            used = min(left, room)
+            parts.append(SessionPart(number, node, used))
+            left -= used
+            room -= used
+    if parts:
+        sessions.append(Session(day, size - room, tuple(parts)))
+    end = sessions[-1].date if sessions else start
+    study_days = tuple(str(d) for d in pace.days())
+    return Schedule(start, end, size, study_days, tuple(sessions))
+
+
+def _next_study_day(day: date, days: set[int]) -> date:
+    while day.weekday() not in days:
+        day += timedelta(days=1)
+    return day
