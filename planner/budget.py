@@ -13,7 +13,7 @@ node limit is handed to an integer program (PuLP with its bundled CBC); above
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from planner.items import DEPTH_CREDIT, Item
+from planner.items import MAX_CREDIT, Item, depth_credit
 
 EXACT_LIMIT = 200
 NODE_LIMIT = 20_000
@@ -41,7 +41,7 @@ def score(items: dict[str, Item], choice: dict[str, int]) -> Score:
         item, option = items[node], items[node].options[k]
         goals += item.goal
         weight += item.weight
-        depth += DEPTH_CREDIT[option.depth]
+        depth += depth_credit(item, option)
         minutes += option.minutes
     return Score(goals, weight, depth, -minutes)
 
@@ -70,11 +70,11 @@ class _Values:
 
     def __init__(self, items: dict[str, Item], topo: list[str]) -> None:
         minutes = sum(max(o.minutes for o in items[n].options) for n in topo) + 1
-        depth = max(DEPTH_CREDIT.values()) * len(topo) + 1
         weight = sum(items[n].weight for n in topo) + 1
+        depth = MAX_CREDIT * weight
         self.of = [
             [
-                ((item.goal * weight + item.weight) * depth + DEPTH_CREDIT[o.depth]) * minutes
+                ((item.goal * weight + item.weight) * depth + depth_credit(item, o)) * minutes
                 - o.minutes
                 for o in item.options
             ]

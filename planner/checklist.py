@@ -28,9 +28,7 @@ def step_checklist(
         concept = graph.concepts[node]
         items = list(concept.checklist)
         if concept.demo:
-            items.append(
-                f"Run the demo `syllabus demos run {concept.demo}` and see its claims pass"
-            )
+            items.append(f"Run the {concept.demo} demo and see its claims pass")
         if concept.activity:
             items.append(f"Do the activity: {concept.activity}")
         return tuple(items)

@@ -5,16 +5,21 @@ stages (goals, then weight, then depth, then minutes), each stage holding the
 previous optimum, which keeps every coefficient small and exact.
 """
 
+import warnings
+
 import pulp
 
-from planner.items import DEPTH_CREDIT, Item
+from planner.items import Item, depth_credit
 
 
 def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
     """The optimal choice of items and depths within ``budget``."""
     problem = pulp.LpProblem("budget_fit", pulp.LpMaximize)
     pick = {
-        node: [pulp.LpVariable(f"x{i}_{k}", cat="Binary") for k in range(len(items[node].options))]
+        node: [
+            problem.add_variable(f"x{i}_{k}", cat=pulp.LpBinary)
+            for k in range(len(items[node].options))
+        ]
         for i, node in enumerate(topo)
     }
     kept = {node: pulp.lpSum(xs) for node, xs in pick.items()}
@@ -30,13 +35,17 @@ def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int
         pulp.lpSum(kept[n] for n in topo if items[n].goal),
         pulp.lpSum(items[n].weight * kept[n] for n in topo),
         pulp.lpSum(
-            DEPTH_CREDIT[o.depth] * x
+            depth_credit(items[n], o) * x
             for n in topo
             for o, x in zip(items[n].options, pick[n], strict=True)
         ),
         -minutes,
     ]
-    solver = pulp.PULP_CBC_CMD(msg=False)
+    # The CBC binary that ships inside PuLP 3 wheels: no system package needed. PuLP 4 drops
+    # it (hence the pin below 4 in pyproject.toml), and warns about that here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        solver = pulp.PULP_CBC_CMD(msg=False)
     for objective in stages:
         problem.setObjective(objective)
         problem.solve(solver)

@@ -19,6 +19,7 @@ PRIORITY_WEIGHT = {Priority.ESSENTIAL: 3, Priority.IMPORTANT: 2, Priority.OPTION
 CONCEPT_WEIGHT = 2
 """A concept counts like an important paper when a budget forces choices."""
 DEPTH_CREDIT = {None: 0, ReadingDepth.SKIM: 1, ReadingDepth.SELECTIVE: 2, ReadingDepth.CLOSE: 3}
+MAX_CREDIT = max(DEPTH_CREDIT.values())
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class Item:
     weight: int
     goal: bool
     deps: tuple[str, ...]
+
+
+def depth_credit(item: Item, option: Option) -> int:
+    """What reading at ``option``'s depth is worth: deeper counts more, on weightier papers."""
+    return DEPTH_CREDIT[option.depth] * item.weight
 
 
 def known_closure(graph: KnowledgeGraph, known: Iterable[str], implies: bool) -> set[str]:
@@ -98,10 +104,11 @@ def build_items(
 def _paper_items(
     graph: KnowledgeGraph, goals: list[str], known: set[str], recommended: bool
 ) -> dict[str, Item]:
-    """The paper track: the papers that teach the goal concepts, and all they need.
+    """The paper track: papers that teach the goal concepts, and all they need.
 
-    A concept taught by a paper of the plan is studied through that paper; a
-    concept no such paper teaches stays a concept step.
+    Every concept the plan needs is studied through a paper that teaches it: all
+    the teachers of a goal concept, the weightiest one (by priority, then curated
+    order) of any other. A concept no paper teaches stays a concept step.
     """
     starts: list[str] = []
     goal_items: set[str] = set()
@@ -110,51 +117,72 @@ def _paper_items(
         starts.extend(teachers or [goal])
         goal_items.update(teachers or [goal])
     needed = closure(graph, starts, known, recommended)
+    while True:
+        untaught = [
+            c
+            for c in sorted(needed)
+            if c in graph.concepts and not any(p in needed for p in graph.concepts[c].papers)
+        ]
+        extra = [t[0] for c in untaught if (t := _teachers(graph, c, known))]
+        if not extra:
+            break
+        starts.extend(extra)
+        needed = closure(graph, starts, known, recommended)
     papers = {n for n in needed if n in graph.papers}
+    # A concept is read in the first paper (in reading order) of the plan that teaches it.
+    reading = nx.DiGraph()
+    reading.add_nodes_from(papers)
+    reading.add_edges_from((r, p) for p in papers for r in graph.papers[p].requires if r in papers)
+    position = {p: i for i, p in enumerate(nx.lexicographical_topological_sort(reading))}
     covered = {
-        c: tuple(sorted(p for p in graph.concepts[c].papers if p in papers))
+        c: min((p for p in graph.concepts[c].papers if p in papers), key=position.__getitem__)
         for c in needed
-        if c in graph.concepts
+        if c in graph.concepts and any(p in papers for p in graph.concepts[c].papers)
     }
-    covered = {c: ps for c, ps in covered.items() if ps}
     items = _covered_items(graph, needed, covered, goal_items, recommended)
-    if not nx.is_directed_acyclic_graph(_item_graph(items)):
-        # Two papers each teach something the other needs: study those concepts as
-        # concept steps instead, which the graph's own DAG keeps acyclic.
-        items = _covered_items(graph, needed, {}, goal_items, recommended)
-    return items
+    while not nx.is_directed_acyclic_graph(cycle_check := _item_graph(items)):
+        # Papers that each teach something another needs: study the concepts they
+        # stand for as concept steps, which the graph's own DAG keeps in order.
+        tangled = {n for edge in nx.find_cycle(cycle_check) for n in edge}
+        covered = {c: p for c, p in covered.items() if p not in tangled}
+        items = _covered_items(graph, needed, covered, goal_items, recommended)
+    # A teacher brought in for a concept that an earlier paper turned out to cover
+    # serves no goal any more: keep only what the goals need.
+    wanted = set(goal_items).union(*(nx.ancestors(cycle_check, g) for g in goal_items))
+    return {n: item for n, item in items.items() if n in wanted}
 
 
 def _covered_items(
     graph: KnowledgeGraph,
     needed: set[str],
-    covered: dict[str, tuple[str, ...]],
+    covered: dict[str, str],
     goal_items: set[str],
     recommended: bool,
 ) -> dict[str, Item]:
-    def mapped(prereqs: Iterable[str], owner: str) -> list[str]:
-        out: list[str] = []
-        for p in prereqs:
-            if p not in needed:
-                continue
-            out.extend(covered.get(p, (p,)))
-        return [p for p in dict.fromkeys(out) if p != owner]
-
+    """Items for ``needed``, a covered concept replaced by the paper it is read in."""
+    stands_for: dict[str, list[str]] = {}
+    for concept, paper in covered.items():
+        stands_for.setdefault(paper, []).append(concept)
     items = {}
-    for node in needed:
+    for node in sorted(needed):
         if node in covered:
             continue
         prereqs = _prerequisites(graph, node, recommended)
-        if node in graph.papers:
-            for concept, teachers in covered.items():
-                if node in teachers:
-                    prereqs += _prerequisites(graph, concept, recommended)
-        items[node] = _item(graph, node, node in goal_items, tuple(sorted(mapped(prereqs, node))))
+        for concept in stands_for.get(node, ()):
+            prereqs += _prerequisites(graph, concept, recommended)
+        deps = {covered.get(p, p) for p in prereqs if p in needed} - {node}
+        items[node] = _item(graph, node, node in goal_items, tuple(sorted(deps)))
     return items
 
 
 def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]:
-    return [p for p in graph.concepts[concept].papers if p not in known]
+    """Unknown papers that teach ``concept``, weightiest first (priority, then curated order)."""
+    curated = {p: i for path in graph.paths.values() for i, p in enumerate(path.ids)}
+    teachers = [p for p in graph.concepts[concept].papers if p not in known]
+    return sorted(
+        teachers,
+        key=lambda p: (-PRIORITY_WEIGHT[graph.papers[p].priority], curated.get(p, len(curated)), p),
+    )
 
 
 def _deps(graph: KnowledgeGraph, node: str, needed: set[str], recommended: bool) -> tuple[str, ...]:
