@@ -75,14 +75,16 @@ def closure(
 ) -> set[str]:
     """Everything ``starts`` need, transitively, and the starts themselves, minus ``known``."""
     seen: set[str] = set()
-    stack = [s for s in starts if s not in known]
+    stack = list(starts)
     while stack:
         node = stack.pop()
         if node in seen:
             continue
         seen.add(node)
-        stack.extend(p for p in _prerequisites(graph, node, recommended) if p not in known)
-    return seen
+        # Walk through known nodes too: with known_implies_prerequisites off, what a
+        # known concept requires is still needed when a goal needs it.
+        stack.extend(_prerequisites(graph, node, recommended))
+    return seen - known
 
 
 def build_items(
