@@ -31,6 +31,7 @@ schema: setup
 
 bench: setup
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/plan.py
 
 setup: $(STAMP) graphviz
 

@@ -10,6 +10,7 @@ node limit is handed to an integer program (PuLP with its bundled CBC); above
 ``EXACT_LIMIT`` items a greedy by closure value over closure cost takes over.
 """
 
+import heapq
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -83,47 +84,106 @@ class _Values:
 
 
 def greedy(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
-    """Goals first, cheapest closure first; then other items by closure value per minute.
+    """A fast, good fit for instances too large to solve exactly.
 
-    Everything is taken at its shallowest depth, then papers are deepened with
-    what is left, heaviest first.
+    Goals first, cheapest missing closure first. Then, repeatedly, the item whose
+    missing closure (it and the deps not yet kept) brings the most value per
+    minute and still fits; then any single item that still fits, best value per
+    minute first. Items are taken at their shallowest depth; papers are then
+    deepened with what is left, heaviest first.
     """
-    position = {n: i for i, n in enumerate(topo)}
-    ancestors = _ancestors(items, topo)
-    cheapest = {n: len(items[n].options) - 1 for n in topo}
-    values = _Values(items, topo).of
-    kept: dict[str, int] = {}
-    spent = 0
+    fill = _Greedy(items, topo, budget)
+    fill.goals()
+    fill.closures()
+    fill.frontier()
+    fill.deepen()
+    return fill.kept
 
-    def missing(node: str) -> list[str]:
-        return [a for a in (*ancestors[node], node) if a not in kept]
 
-    def cost(nodes: list[str]) -> int:
-        return sum(items[n].options[cheapest[n]].minutes for n in nodes)
+class _Greedy:
+    def __init__(self, items: dict[str, Item], topo: list[str], budget: int) -> None:
+        self.items, self.topo, self.budget = items, topo, budget
+        self.position = {n: i for i, n in enumerate(topo)}
+        self.ancestors = _ancestors(items, topo)
+        self.cheapest = {n: len(items[n].options) - 1 for n in topo}
+        values = _Values(items, topo).of
+        self.value = {n: values[i][self.cheapest[n]] for i, n in enumerate(topo)}
+        self.minutes = {n: items[n].options[self.cheapest[n]].minutes for n in topo}
+        self.kept: dict[str, int] = {}
+        self.spent = 0
 
-    goals = sorted(
-        (n for n in topo if items[n].goal), key=lambda n: (cost(missing(n)), position[n])
-    )
+    def missing(self, node: str) -> list[str]:
+        return [a for a in (*self.ancestors[node], node) if a not in self.kept]
 
-    def ratio(n: str) -> float:
-        closed = missing(n)
-        return sum(values[position[a]][cheapest[a]] for a in closed) / cost(closed)
+    def take(self, nodes: list[str]) -> None:
+        self.spent += sum(self.minutes[n] for n in nodes)
+        self.kept.update((n, self.cheapest[n]) for n in nodes)
 
-    others = sorted((n for n in topo if not items[n].goal), key=lambda n: (-ratio(n), position[n]))
-    for node in [*goals, *others]:
-        closed = missing(node)
-        if closed and spent + cost(closed) <= budget:
-            spent += cost(closed)
-            kept.update((a, cheapest[a]) for a in closed)
-    for node in sorted(kept, key=lambda n: (-items[n].weight, position[n])):
-        options = items[node].options
-        for k in range(kept[node]):
-            extra = options[k].minutes - options[kept[node]].minutes
-            if spent + extra <= budget:
-                spent += extra
-                kept[node] = k
-                break
-    return kept
+    def goals(self) -> None:
+        goals = [n for n in self.topo if self.items[n].goal]
+        cost = {n: sum(self.minutes[a] for a in self.missing(n)) for n in goals}
+        for goal in sorted(goals, key=lambda n: (cost[n], self.position[n])):
+            closed = self.missing(goal)
+            if closed and self.spent + sum(self.minutes[a] for a in closed) <= self.budget:
+                self.take(closed)
+
+    def closures(self) -> None:
+        """Best missing-closure value per minute, kept up to date as items are taken."""
+        open_ = {n for n in self.topo if n not in self.kept}
+        descendants: dict[str, list[str]] = {n: [] for n in self.topo}
+        for node in open_:
+            for a in self.ancestors[node]:
+                descendants[a].append(node)
+        value = {n: sum(self.value[a] for a in self.missing(n)) for n in open_}
+        cost = {n: sum(self.minutes[a] for a in self.missing(n)) for n in open_}
+        while True:
+            room = self.budget - self.spent
+            best = max(
+                (n for n in open_ if cost[n] <= room),
+                key=lambda n: (value[n] / cost[n], -self.position[n]),
+                default=None,
+            )
+            if best is None:
+                return
+            closed = self.missing(best)
+            self.take(closed)
+            for node in closed:
+                open_.discard(node)
+                for user in descendants[node]:
+                    value[user] -= self.value[node]
+                    cost[user] -= self.minutes[node]
+
+    def frontier(self) -> None:
+        """Any single item whose deps are kept and that still fits, best per minute first."""
+        waiting = {n: sum(d not in self.kept for d in self.items[n].deps) for n in self.topo}
+        dependents: dict[str, list[str]] = {n: [] for n in self.topo}
+        for node in self.topo:
+            for dep in self.items[node].deps:
+                dependents[dep].append(node)
+        queue = [self._key(n) for n in self.topo if n not in self.kept and not waiting[n]]
+        heapq.heapify(queue)
+        while queue:
+            node = heapq.heappop(queue)[2]
+            if self.spent + self.minutes[node] > self.budget:
+                continue
+            self.take([node])
+            for user in dependents[node]:
+                waiting[user] -= 1
+                if not waiting[user] and user not in self.kept:
+                    heapq.heappush(queue, self._key(user))
+
+    def _key(self, node: str) -> tuple[float, int, str]:
+        return -self.value[node] / self.minutes[node], self.position[node], node
+
+    def deepen(self) -> None:
+        for node in sorted(self.kept, key=lambda n: (-self.items[n].weight, self.position[n])):
+            options = self.items[node].options
+            for k in range(self.kept[node]):
+                extra = options[k].minutes - options[self.kept[node]].minutes
+                if self.spent + extra <= self.budget:
+                    self.spent += extra
+                    self.kept[node] = k
+                    break
 
 
 def _ancestors(items: dict[str, Item], topo: list[str]) -> dict[str, tuple[str, ...]]:

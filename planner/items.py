@@ -179,8 +179,10 @@ def _covered_items(
 
 def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]:
     """Unknown papers that teach ``concept``, weightiest first (priority, then curated order)."""
-    curated = {p: i for path in graph.paths.values() for i, p in enumerate(path.ids)}
     teachers = [p for p in graph.concepts[concept].papers if p not in known]
+    if len(teachers) < 2:
+        return teachers
+    curated = {p: i for path in graph.paths.values() for i, p in enumerate(path.ids)}
     return sorted(
         teachers,
         key=lambda p: (-PRIORITY_WEIGHT[graph.papers[p].priority], curated.get(p, len(curated)), p),
