@@ -12,13 +12,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from api.plan_output import hours, next_table, plan_table, to_data
+from api.plan_output import next_table, plan_table, to_data
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
 from graph.taxonomy import EdgeKind, Track
 from planner.checklist import checklist_markdown
+from planner.durations import format_minutes as hours
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError
 from planner.fringe import fringe

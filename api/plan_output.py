@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
 from planner.plan import Plan
 
@@ -91,10 +92,3 @@ def _why(chain: tuple[str, ...]) -> str:
 def _title(plan: Plan) -> str:
     about = plan.preset or ", ".join(plan.goals)
     return f"Plan for {about} ({plan.track} track)"
-
-
-def hours(minutes: int) -> str:
-    """90 -> '1 h 30 min', 120 -> '2 h', 45 -> '45 min'."""
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")

@@ -1,9 +1,11 @@
 """The plan as a checklist: each step's questions, its demo and reading items; Markdown."""
 
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from graph import KnowledgeGraph
 from graph.taxonomy import ReadingDepth
+from planner.durations import format_minutes
 
 if TYPE_CHECKING:  # plan.py imports this module
     from planner.plan import Plan
@@ -16,13 +18,14 @@ _READ = {
 
 
 def step_checklist(
-    graph: KnowledgeGraph, node: str, depth: ReadingDepth | None, covered: set[str]
+    graph: KnowledgeGraph, node: str, depth: ReadingDepth | None, steps: Container[str]
 ) -> tuple[str, ...]:
     """What to tick off for one step.
 
     A concept: its "Can you ...?" questions, then running its demo (or doing its
     activity). A paper: reading it at its depth with its advice, then the
-    questions of the concepts it teaches that the plan studies through it.
+    questions of the concepts it teaches that are not ``steps`` of their own,
+    since the plan studies them through it.
     """
     if node in graph.concepts:
         concept = graph.concepts[node]
@@ -36,7 +39,7 @@ def step_checklist(
     assert depth is not None, "a paper step always has a depth"
     items = [f"Read {paper.title} ({paper.authors}, {paper.year}) {_READ[depth]}: {paper.advice}"]
     for concept in paper.teaches:
-        if concept in covered:
+        if concept not in steps:
             items.extend(graph.concepts[concept].checklist)
     return tuple(dict.fromkeys(items))
 
@@ -45,22 +48,16 @@ def checklist_markdown(plan: "Plan") -> str:
     """The plan's checklist in Markdown: a heading per step, a ``- [ ]`` line per item."""
     lines = [f"# Study plan: {plan.preset or ', '.join(plan.goals)}", ""]
     lines.append(
-        f"{len(plan.steps)} steps, {_hours(plan.minutes)} on the {plan.track} track"
-        + ("" if plan.fits else f" (the full path needs {_hours(plan.full_minutes)})")
+        f"{len(plan.steps)} steps, {format_minutes(plan.minutes)} on the {plan.track} track"
+        + ("" if plan.fits else f" (the full path needs {format_minutes(plan.full_minutes)})")
     )
     for step in plan.steps:
         depth = f", {step.depth}" if step.depth else ""
-        lines += ["", f"## {step.number}. {step.title} ({_hours(step.minutes)}{depth})", ""]
+        lines += ["", f"## {step.number}. {step.title} ({format_minutes(step.minutes)}{depth})", ""]
         if len(step.why) > 1:
             lines += [f"Why: {' -> '.join(step.why)}", ""]
         lines += [f"- [ ] {item}" for item in step.checklist]
     if plan.dropped:
         lines += ["", "## Left out to fit the budget", ""]
-        lines += [f"- {d.title} ({_hours(d.minutes)}): {d.reason}" for d in plan.dropped]
+        lines += [f"- {d.title} ({format_minutes(d.minutes)}): {d.reason}" for d in plan.dropped]
     return "\n".join(lines) + "\n"
-
-
-def _hours(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h" + (f" {minutes % 60} min" if minutes % 60 else "")

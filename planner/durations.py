@@ -31,3 +31,10 @@ def parse_pace(text: str, field: str = "pace") -> tuple[int, str]:
     if match is None:
         raise PlanError(field, f"{text!r} is not a pace; write it like 30m/day or 5h/week")
     return parse_minutes(match.group(1), field), match.group(2).lower()
+
+
+def format_minutes(minutes: int) -> str:
+    """90 -> '1 h 30 min', 120 -> '2 h', 45 -> '45 min': how durations are shown."""
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h" + (f" {minutes % 60:02d} min" if minutes % 60 else "")

@@ -72,7 +72,8 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     topo = post_order(items, starts, rank)
     fit = fit_budget(items, topo, request.budget_minutes)
     kept = [node for node in topo if node in fit.choice]
-    steps = _steps(graph, items, kept, fit, resolved.goals, rank)
+    why = _why_chains(graph, items, kept, starts, resolved.goals, rank)
+    steps = _steps(graph, items, kept, fit, why)
     if request.pace is not None and request.start is None:
         raise PlanError("start", "a schedule needs a start date (YYYY-MM-DD)")
     sessions = None
@@ -110,14 +111,18 @@ def _goal_items(
 
 
 def _why_chains(
-    graph: KnowledgeGraph, items: dict[str, Item], kept: list[str], goals: list[str], rank: Rank
+    graph: KnowledgeGraph,
+    items: dict[str, Item],
+    kept: list[str],
+    starts: list[str],
+    goals: list[str],
+    rank: Rank,
 ) -> dict[str, tuple[str, ...]]:
     """For each kept item, the shortest chain of dependents that leads it to a goal.
 
     The chain may pass through items a budget left out: it says what the step
-    was for, even when the plan cannot reach that goal.
+    was for, even when the plan cannot reach that goal. ``starts`` are the goal items.
     """
-    starts = _goal_items(graph, goals, items, rank)
     toward: dict[str, str | None] = dict.fromkeys(starts)
     queue = deque(starts)
     while queue:
@@ -143,11 +148,8 @@ def _steps(
     items: dict[str, Item],
     kept: list[str],
     fit: Fit,
-    goals: list[str],
-    rank: Rank,
+    why: dict[str, tuple[str, ...]],
 ) -> list[Step]:
-    why = _why_chains(graph, items, kept, goals, rank)
-    covered = {c for c in graph.concepts if c not in items}
     steps = []
     for number, node in enumerate(kept, start=1):
         item = items[node]
@@ -159,7 +161,7 @@ def _steps(
             "minutes": option.minutes,
             "goal": item.goal,
             "why": why[node],
-            "checklist": step_checklist(graph, node, option.depth, covered),
+            "checklist": step_checklist(graph, node, option.depth, items),
         }
         if item.kind == CONCEPT:
             concept = graph.concepts[node]
