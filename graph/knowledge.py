@@ -8,6 +8,7 @@ points from a prerequisite to what needs it, and carries its ``kind``
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -51,6 +52,32 @@ class KnowledgeGraph:
         Concepts come before papers: ``lookup("LoRA")`` -> ("low-rank-adaptation", "lora").
         """
         return self.names.get(slugify(name), ())
+
+    @cached_property
+    def curated_order(self) -> dict[str, int]:
+        """Each id's first place across the curated paths, in the order paths.yaml lists them."""
+        order: dict[str, int] = {}
+        for path in self.paths.values():
+            for node in path.ids:
+                order.setdefault(node, len(order))
+        return order
+
+    @cached_property
+    def reading_order(self) -> dict[str, int]:
+        """Each paper's place in one fixed order that puts what a paper needs before it.
+
+        The lexicographic topological order of the whole graph, so a paper comes after
+        the papers it requires and after those that teach what it requires.
+        """
+        order = nx.lexicographical_topological_sort(self.digraph)
+        return {node: i for i, node in enumerate(n for n in order if n in self.papers)}
+
+    def prerequisites(self, node_id: str, recommended: bool = False) -> tuple[str, ...]:
+        """What a concept or paper requires, and what it recommends when asked for."""
+        concept = self.concepts.get(node_id)
+        if concept is None:
+            return self.papers[node_id].requires
+        return concept.requires + concept.recommends if recommended else concept.requires
 
     def minutes_of(self, node_id: str) -> int:
         """Study time of a concept, or of a paper read at its recommended depth (0 if skipped)."""

@@ -11,13 +11,18 @@ node limit is handed to an integer program (PuLP with its bundled CBC); above
 """
 
 import heapq
+import math
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 from typing import NamedTuple
 
-from planner.items import MAX_CREDIT, Item, depth_credit
+from planner.items import DEPTH_CREDIT, Item, depth_credit
 
 EXACT_LIMIT = 200
 NODE_LIMIT = 20_000
+GREEDY_START = 32
 
 
 class Score(NamedTuple):
@@ -66,33 +71,49 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
     return Fit(solve(items, topo, budget), "integer-program")
 
 
-class _Values:
-    """Each option's score folded into one exact integer, ordered as the Score is."""
+class _Problem:
+    """The items by position in topological order, as the searches read them.
+
+    An item's value has two levels, compared in turn: ``upper`` (goal, then
+    priority weight; a goal outweighs every other item together) and its
+    option's depth ``credit``. Minutes come last: fewer is better.
+    """
 
     def __init__(self, items: dict[str, Item], topo: list[str]) -> None:
-        minutes = sum(max(o.minutes for o in items[n].options) for n in topo) + 1
-        weight = sum(items[n].weight for n in topo) + 1
-        depth = MAX_CREDIT * weight
-        self.of = [
-            [
-                ((item.goal * weight + item.weight) * depth + depth_credit(item, o)) * minutes
-                - o.minutes
-                for o in item.options
-            ]
-            for item in (items[n] for n in topo)
-        ]
+        index = {node: i for i, node in enumerate(topo)}
+        ordered = [items[n] for n in topo]
+        goal_weight = sum(item.weight for item in ordered) + 1
+        self.nodes = topo
+        self.goal = [item.goal for item in ordered]
+        self.upper = [item.goal * goal_weight + item.weight for item in ordered]
+        self.credit = [[DEPTH_CREDIT[o.depth] * i.weight for o in i.options] for i in ordered]
+        self.minutes = [[o.minutes for o in item.options] for item in ordered]
+        self.least = [min(m) for m in self.minutes]
+        self.deps = [[index[d] for d in item.deps] for item in ordered]
+        found: list[set[int]] = []
+        for deps in self.deps:
+            found.append(set(deps).union(*(found[d] for d in deps)) if deps else set())
+        self.ancestors = [sorted(a) for a in found]  # ascending: deps first
+        self.flat = not any(any(c) for c in self.credit)  # no depth to weigh: concepts only
+
+    def named(self, choice: dict[int, int]) -> dict[str, int]:
+        return {self.nodes[i]: k for i, k in sorted(choice.items())}
 
 
 def greedy(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
-    """A fast, good fit for instances too large to solve exactly.
+    """A fast, good fit for instances too large to solve exactly."""
+    problem = _Problem(items, topo)
+    return problem.named(_greedy(problem, budget))
 
-    Goals first, cheapest missing closure first. Then, repeatedly, the item whose
+
+def _greedy(p: _Problem, budget: int) -> dict[int, int]:
+    """Goals first, cheapest missing closure first. Then, repeatedly, the item whose
     missing closure (it and the deps not yet kept) brings the most value per
     minute and still fits; then any single item that still fits, best value per
     minute first. Items are taken at their shallowest depth; papers are then
     deepened with what is left, heaviest first.
     """
-    fill = _Greedy(items, topo, budget)
+    fill = _Greedy(p, budget)
     fill.goals()
     fill.closures()
     fill.frontier()
@@ -101,98 +122,91 @@ def greedy(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, in
 
 
 class _Greedy:
-    def __init__(self, items: dict[str, Item], topo: list[str], budget: int) -> None:
-        self.items, self.topo, self.budget = items, topo, budget
-        self.position = {n: i for i, n in enumerate(topo)}
-        self.ancestors = _ancestors(items, topo)
-        self.cheapest = {n: len(items[n].options) - 1 for n in topo}
-        values = _Values(items, topo).of
-        self.value = {n: values[i][self.cheapest[n]] for i, n in enumerate(topo)}
-        self.minutes = {n: items[n].options[self.cheapest[n]].minutes for n in topo}
-        self.kept: dict[str, int] = {}
+    def __init__(self, p: _Problem, budget: int) -> None:
+        self.p, self.budget = p, budget
+        n = len(p.nodes)
+        self.cheapest = [len(m) - 1 for m in p.minutes]  # options run deepest first
+        scale = sum(c[0] for c in p.credit) + 1
+        self.value = [p.upper[i] * scale + p.credit[i][self.cheapest[i]] for i in range(n)]
+        self.kept: dict[int, int] = {}
         self.spent = 0
 
-    def missing(self, node: str) -> list[str]:
-        return [a for a in (*self.ancestors[node], node) if a not in self.kept]
+    def missing(self, i: int) -> list[int]:
+        return [a for a in (*self.p.ancestors[i], i) if a not in self.kept]
 
-    def take(self, nodes: list[str]) -> None:
-        self.spent += sum(self.minutes[n] for n in nodes)
-        self.kept.update((n, self.cheapest[n]) for n in nodes)
+    def take(self, nodes: list[int]) -> None:
+        self.spent += sum(self.p.least[i] for i in nodes)
+        self.kept.update((i, self.cheapest[i]) for i in nodes)
 
     def goals(self) -> None:
-        goals = [n for n in self.topo if self.items[n].goal]
-        cost = {n: sum(self.minutes[a] for a in self.missing(n)) for n in goals}
-        for goal in sorted(goals, key=lambda n: (cost[n], self.position[n])):
+        least = self.p.least
+        goals = [i for i, goal in enumerate(self.p.goal) if goal]
+        cost = {i: sum(least[a] for a in self.missing(i)) for i in goals}
+        for goal in sorted(goals, key=lambda i: (cost[i], i)):
             closed = self.missing(goal)
-            if closed and self.spent + sum(self.minutes[a] for a in closed) <= self.budget:
+            if closed and self.spent + sum(least[a] for a in closed) <= self.budget:
                 self.take(closed)
 
     def closures(self) -> None:
         """Best missing-closure value per minute, kept up to date as items are taken."""
-        open_ = {n for n in self.topo if n not in self.kept}
-        descendants: dict[str, list[str]] = {n: [] for n in self.topo}
-        for node in open_:
-            for a in self.ancestors[node]:
-                descendants[a].append(node)
-        value = {n: sum(self.value[a] for a in self.missing(n)) for n in open_}
-        cost = {n: sum(self.minutes[a] for a in self.missing(n)) for n in open_}
+        least = self.p.least
+        open_ = {i for i in range(len(self.p.nodes)) if i not in self.kept}
+        descendants: list[list[int]] = [[] for _ in self.p.nodes]
+        for i in open_:
+            for a in self.p.ancestors[i]:
+                descendants[a].append(i)
+        value = {i: sum(self.value[a] for a in self.missing(i)) for i in open_}
+        cost = {i: sum(least[a] for a in self.missing(i)) for i in open_}
         while True:
             room = self.budget - self.spent
             best = max(
-                (n for n in open_ if cost[n] <= room),
-                key=lambda n: (value[n] / cost[n], -self.position[n]),
+                (i for i in open_ if cost[i] <= room),
+                key=lambda i: (value[i] / max(cost[i], 1), -i),
                 default=None,
             )
             if best is None:
                 return
             closed = self.missing(best)
             self.take(closed)
-            for node in closed:
-                open_.discard(node)
-                for user in descendants[node]:
-                    value[user] -= self.value[node]
-                    cost[user] -= self.minutes[node]
+            for i in closed:
+                open_.discard(i)
+                for user in descendants[i]:
+                    value[user] -= self.value[i]
+                    cost[user] -= least[i]
 
     def frontier(self) -> None:
         """Any single item whose deps are kept and that still fits, best per minute first."""
-        waiting = {n: sum(d not in self.kept for d in self.items[n].deps) for n in self.topo}
-        dependents: dict[str, list[str]] = {n: [] for n in self.topo}
-        for node in self.topo:
-            for dep in self.items[node].deps:
-                dependents[dep].append(node)
-        queue = [self._key(n) for n in self.topo if n not in self.kept and not waiting[n]]
+        p = self.p
+        waiting = [sum(d not in self.kept for d in deps) for deps in p.deps]
+        dependents: list[list[int]] = [[] for _ in p.nodes]
+        for i, deps in enumerate(p.deps):
+            for d in deps:
+                dependents[d].append(i)
+        queue = [self._key(i) for i in range(len(p.nodes)) if i not in self.kept and not waiting[i]]
         heapq.heapify(queue)
         while queue:
-            node = heapq.heappop(queue)[2]
-            if self.spent + self.minutes[node] > self.budget:
+            i = heapq.heappop(queue)[1]
+            if self.spent + p.least[i] > self.budget:
                 continue
-            self.take([node])
-            for user in dependents[node]:
+            self.take([i])
+            for user in dependents[i]:
                 waiting[user] -= 1
                 if not waiting[user] and user not in self.kept:
                     heapq.heappush(queue, self._key(user))
 
-    def _key(self, node: str) -> tuple[float, int, str]:
-        return -self.value[node] / self.minutes[node], self.position[node], node
+    def _key(self, i: int) -> tuple[float, int]:
+        return -self.value[i] / max(self.p.least[i], 1), i
 
     def deepen(self) -> None:
-        for node in sorted(self.kept, key=lambda n: (-self.items[n].weight, self.position[n])):
-            options = self.items[node].options
-            for k in range(self.kept[node]):
-                extra = options[k].minutes - options[self.kept[node]].minutes
+        p = self.p
+        for i in sorted(self.kept, key=lambda i: (-p.upper[i], i)):
+            minutes = p.minutes[i]
+            for k in range(self.kept[i]):
+                extra = minutes[k] - minutes[self.kept[i]]
                 if self.spent + extra <= self.budget:
                     self.spent += extra
-                    self.kept[node] = k
+                    self.kept[i] = k
                     break
-
-
-def _ancestors(items: dict[str, Item], topo: list[str]) -> dict[str, tuple[str, ...]]:
-    """Each item's deps, transitively, in topological order."""
-    position = {n: i for i, n in enumerate(topo)}
-    found: dict[str, set[str]] = {}
-    for node in topo:
-        found[node] = set(items[node].deps).union(*(found[d] for d in items[node].deps))
-    return {n: tuple(sorted(found[n], key=position.__getitem__)) for n in topo}
 
 
 class _NodeLimit(Exception):
@@ -202,67 +216,268 @@ class _NodeLimit(Exception):
 def branch_and_bound(
     items: dict[str, Item], topo: list[str], budget: int, node_limit: int
 ) -> dict[str, int] | None:
-    """The exact optimum, or None when the search needs more than ``node_limit`` nodes.
+    """The exact optimum, or None when the search needs more than ``node_limit`` nodes."""
+    problem = _Problem(items, topo)
+    found = _Search(problem, budget, node_limit).run()
+    return None if found is None else problem.named(found)
 
-    Items are decided in topological order, so an item's deps are settled first.
-    The bound lets every undecided, unblocked item in at its best value for its
-    cheapest minutes, filled fractionally: optimistic, so no optimum is pruned.
+
+class _Search:
+    """Branch and bound: items in topological order, each kept (at some depth) or dropped.
+
+    An item is open while it is undecided, nothing it needs was dropped, and it
+    fits in the room left together with its undecided ancestors; the next open
+    item therefore has all its deps kept. The bound relaxes the open items to
+    fractional knapsacks, one value level at a time, and rounds down to what
+    integer values can reach: a branch that cannot beat the best fit found so
+    far on goals and weight, then on depth, then on minutes, is cut.
     """
-    n = len(topo)
-    index = {node: i for i, node in enumerate(topo)}
-    values = _Values(items, topo).of
-    minutes = [[o.minutes for o in items[node].options] for node in topo]
-    deps_mask = [sum(1 << index[d] for d in items[node].deps) for node in topo]
-    ancestors_mask = [0] * n
-    for i in range(n):
-        mask = deps_mask[i]
-        for j in range(i):
-            if deps_mask[i] >> j & 1:
-                mask |= ancestors_mask[j]
-        ancestors_mask[i] = mask
-    best_value = [max(v) for v in values]
-    least_minutes = [min(m) for m in minutes]
-    by_ratio = sorted(range(n), key=lambda j: (-best_value[j] / least_minutes[j], j))
 
-    start = greedy(items, topo, budget)
-    incumbent = [sum(values[index[k]][c] for k, c in start.items()), dict(start)]
-    choice: dict[int, int] = {}
-    nodes = 0
+    def __init__(self, p: _Problem, budget: int, node_limit: int) -> None:
+        self.p, self.budget, self.node_limit = p, budget, node_limit
+        self.ancestors_mask = [sum(1 << a for a in anc) for anc in p.ancestors]
+        # rest[j][k]: least minutes of item j's ancestors from its k-th on
+        self.rest = [
+            list(accumulate(reversed([p.least[a] for a in anc]), initial=0))[::-1]
+            for anc in p.ancestors
+        ]
+        self.upper_rank = _ratio_rank(p.upper, p.least)
+        self.choice: dict[int, int] = {}
+        self.nodes = 0
 
-    def bound(i: int, room: int, excluded: int) -> int:
-        total = 0
-        for j in by_ratio:
-            if j < i or ancestors_mask[j] & excluded:
-                continue
-            if least_minutes[j] <= room:
-                room -= least_minutes[j]
-                total += best_value[j]
-            else:
-                return total + best_value[j] * room // least_minutes[j] + 1
-        return total
+    @cached_property
+    def segments(self) -> "_Segments":
+        return _Segments(self.p)
 
-    def search(i: int, spent: int, value: int, excluded: int) -> None:
-        nonlocal nodes
-        nodes += 1
-        if nodes > node_limit:
+    def run(self) -> dict[int, int] | None:
+        # A small search finds a good fit sooner by itself than the greedy would.
+        start = _greedy(self.p, self.budget) if len(self.p.nodes) > GREEDY_START else {}
+        self.best = self.value(start) if start else (-1, 0, 0)
+        self.best_choice = start
+        try:
+            self.search(0, 0, 0, 0, 0)
+        except _NodeLimit:
+            return None
+        return self.best_choice
+
+    def value(self, choice: dict[int, int]) -> tuple[int, int, int]:
+        p = self.p
+        return (
+            sum(p.upper[i] for i in choice),
+            sum(p.credit[i][k] for i, k in choice.items()),
+            -sum(p.minutes[i][k] for i, k in choice.items()),
+        )
+
+    def search(self, i: int, spent: int, upper: int, credit: int, dropped: int) -> None:
+        self.nodes += 1
+        if self.nodes > self.node_limit:
             raise _NodeLimit
-        if i == n:
-            if value > incumbent[0]:
-                incumbent[0] = value
-                incumbent[1] = {topo[j]: k for j, k in choice.items()}
+        open_ = self.open_items(i, self.budget - spent, dropped)
+        if not open_:
+            if (upper, credit, -spent) > self.best:
+                self.best, self.best_choice = (upper, credit, -spent), dict(self.choice)
             return
-        if value + bound(i, budget - spent, excluded) <= incumbent[0]:
+        p = self.p
+        if sum(p.minutes[j][0] for j in open_) <= self.budget - spent:
+            # Everything still open fits as deep as it calls for: nothing beats keeping it all.
+            self.choice.update(dict.fromkeys(open_, 0))
+            self.search(
+                len(p.nodes),
+                spent + sum(p.minutes[j][0] for j in open_),
+                upper + sum(p.upper[j] for j in open_),
+                credit + sum(p.credit[j][0] for j in open_),
+                dropped,
+            )
+            for j in open_:
+                del self.choice[j]
             return
-        if not deps_mask[i] & excluded:
-            for k, m in enumerate(minutes[i]):
-                if spent + m <= budget:
-                    choice[i] = k
-                    search(i + 1, spent + m, value + values[i][k], excluded)
-                    del choice[i]
-        search(i + 1, spent, value, excluded | 1 << i)
+        if self.hopeless(open_, spent, upper, credit):
+            return
+        j = open_[0]
+        dropped |= (1 << j) - (1 << i)  # what lies before the next open item cannot be kept
+        for k, minutes in enumerate(p.minutes[j]):
+            if spent + minutes <= self.budget:
+                self.choice[j] = k
+                self.search(
+                    j + 1, spent + minutes, upper + p.upper[j], credit + p.credit[j][k], dropped
+                )
+                del self.choice[j]
+        self.search(j + 1, spent, upper, credit, dropped | 1 << j)
 
-    try:
-        search(0, 0, 0, 0)
-    except _NodeLimit:
-        return None
-    return incumbent[1]
+    def open_items(self, i: int, room: int, dropped: int) -> list[int]:
+        p, out = self.p, []
+        for j in range(i, len(p.nodes)):
+            if self.ancestors_mask[j] & dropped:
+                continue
+            if p.least[j] + self.rest[j][bisect_left(p.ancestors[j], i)] <= room:
+                out.append(j)
+        return out
+
+    def hopeless(self, open_: list[int], spent: int, upper: int, credit: int) -> bool:
+        """Whether no fit below this node can beat the best found so far."""
+        p, room = self.p, self.budget - spent
+        best_upper, best_credit, best_saved = self.best
+        by_upper = sorted(open_, key=self.upper_rank.__getitem__)
+        reach = _most(by_upper, p.upper, p.least, room, math.gcd(*(p.upper[j] for j in open_)))
+        if upper + reach != best_upper:
+            return upper + reach < best_upper
+        # It can at best tie on goals and weight, which takes this many minutes of items
+        # kept at their cheapest depth; depth comes from those and from reading deeper.
+        base = _fewest(by_upper, p.upper, p.least, best_upper - upper)
+        if base > room:
+            return True
+        if p.flat:  # no depth credit anywhere: only minutes can still improve
+            return spent + base >= -best_saved
+        reach = self.segments.most_credit(open_, room, base)
+        if credit + reach != best_credit:
+            return credit + reach < best_credit
+        # It can at best tie on depth too, so it must do so in fewer minutes.
+        needed = self.segments.fewest_minutes(open_, best_credit - credit, base)
+        return spent + needed >= -best_saved
+
+
+class _Segments:
+    """Each item's depth credit as a concave function of minutes, in linear pieces.
+
+    The first piece keeps the item at its cheapest depth; each further piece reads
+    it more deeply. The pieces of the convex hull make the fractional relaxation
+    of choosing one depth per item exact (a multiple-choice knapsack bound).
+    """
+
+    def __init__(self, p: _Problem) -> None:
+        self.minutes: list[int] = []
+        self.credit: list[int] = []
+        self.base: list[bool] = []
+        self.of: list[list[int]] = []
+        for minutes, credit in zip(p.minutes, p.credit, strict=True):
+            points = sorted(zip(minutes, credit, strict=True), key=lambda mc: (mc[0], -mc[1]))
+            hull = [points[0]]
+            for m, c in points[1:]:
+                if c <= hull[-1][1]:
+                    continue  # more minutes for no more credit
+                while len(hull) >= 2 and _turns_up(hull[-2], hull[-1], (m, c)):
+                    hull.pop()
+                hull.append((m, c))
+            ids = []
+            for (m0, c0), (m1, c1) in zip([(0, 0), *hull], hull, strict=False):
+                ids.append(len(self.minutes))
+                self.minutes.append(m1 - m0)
+                self.credit.append(c1 - c0)
+                self.base.append(m0 == 0)
+            self.of.append(ids)
+        self.rank = _ratio_rank(self.credit, self.minutes)
+
+    def _sorted(self, open_: list[int], base: bool | None = None) -> list[int]:
+        pieces = (s for j in open_ for s in self.of[j] if base is None or self.base[s] == base)
+        return sorted(pieces, key=self.rank.__getitem__)
+
+    def most_credit(self, open_: list[int], room: int, base: int) -> int:
+        """Most credit in ``room`` when at least ``base`` minutes go to cheapest depths."""
+        whole, num, den, used, left = 0, 0, 1, 0, room
+        for s in self._sorted(open_):
+            m, c = self.minutes[s], self.credit[s]
+            if not c or not left:
+                break
+            if m > left:
+                num, den = c * left, m
+                used += left * self.base[s]
+                break
+            whole, left, used = whole + c, left - m, used + m * self.base[s]
+        if used >= base:
+            return whole + num // den
+        # The relaxation is concave in the minutes given to cheapest depths, so when
+        # its best gives too few, the best that gives enough gives exactly ``base``.
+        w1, n1, d1 = _pour(self._sorted(open_, True), self.credit, self.minutes, base)
+        w2, n2, d2 = _pour(self._sorted(open_, False), self.credit, self.minutes, room - base)
+        return w1 + w2 + (n1 * d2 + n2 * d1) // (d1 * d2)
+
+    def fewest_minutes(self, open_: list[int], needed: int, base: int) -> float:
+        """Fewest minutes that gain ``needed`` credit with ``base`` at cheapest depths."""
+        if needed <= 0:
+            return base
+        minutes, used, left = 0, 0, needed
+        for s in self._sorted(open_):
+            m, c = self.minutes[s], self.credit[s]
+            if not c:
+                return math.inf
+            take = m if c < left else -(-left * m // c)
+            minutes, used, left = minutes + take, used + take * self.base[s], left - c
+            if left <= 0:
+                break
+        else:
+            return math.inf
+        if used >= base:
+            return minutes
+        # Convex in the minutes given to cheapest depths: least at exactly ``base``.
+        whole, num, den = _pour(self._sorted(open_, True), self.credit, self.minutes, base)
+        left = (needed - whole) * den - num  # in 1/den credits
+        minutes = base
+        for s in self._sorted(open_, False):
+            if left <= 0:
+                break
+            m, c = self.minutes[s], self.credit[s] * den
+            if c >= left:
+                return minutes - (-left * m // c)
+            minutes, left = minutes + m, left - c
+        return minutes if left <= 0 else math.inf
+
+
+def _pour(
+    pieces: list[int], value: list[int], minutes: list[int], room: int
+) -> tuple[int, int, int]:
+    """Fill ``room`` with pieces in order: the whole value, plus num/den of the piece cut short."""
+    whole = 0
+    for s in pieces:
+        if minutes[s] > room:
+            return whole, value[s] * room, minutes[s]
+        room -= minutes[s]
+        whole += value[s]
+    return whole, 0, 1
+
+
+def _turns_up(a: tuple[int, int], b: tuple[int, int], c: tuple[int, int]) -> bool:
+    """Whether b lies on or under the line from a to c (so the hull skips it)."""
+    return (b[1] - a[1]) * (c[0] - a[0]) <= (c[1] - a[1]) * (b[0] - a[0])
+
+
+def _ratio_rank(value: list[int], least: list[int]) -> list[int]:
+    """Each item's place when sorted by value per minute, best first."""
+    order = sorted(
+        range(len(value)),
+        key=lambda j: (-value[j] / least[j] if least[j] else -math.inf if value[j] else 0, j),
+    )
+    rank = [0] * len(value)
+    for place, j in enumerate(order):
+        rank[j] = place
+    return rank
+
+
+def _most(order: list[int], value: list[int], least: list[int], room: int, step: int) -> int:
+    """Most value a fractional knapsack reaches in ``room``, down to a multiple of ``step``.
+
+    Every value is a multiple of ``step``, so an integral choice is one too.
+    """
+    total = 0
+    for j in order:
+        if least[j] <= room:
+            room -= least[j]
+            total += value[j]
+        else:
+            total += value[j] * room // least[j]
+            break
+    return total - total % step
+
+
+def _fewest(order: list[int], value: list[int], least: list[int], needed: int) -> float:
+    """Fewest minutes in which a fractional knapsack gains ``needed`` value (rounded up)."""
+    minutes = 0
+    for j in order:
+        if needed <= 0:
+            break
+        if value[j] >= needed:
+            return minutes + -(-needed * least[j] // value[j])
+        if value[j] == 0:
+            break
+        minutes += least[j]
+        needed -= value[j]
+    return minutes if needed <= 0 else math.inf

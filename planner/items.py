@@ -8,11 +8,9 @@ every kept item's deps, and the order puts deps first.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
-
 from graph import KnowledgeGraph
 from graph.nodes import Paper
-from graph.taxonomy import EdgeKind, Priority, ReadingAdvice, ReadingDepth, Track
+from graph.taxonomy import Priority, ReadingAdvice, ReadingDepth, Track
 
 CONCEPT, PAPER = "concept", "paper"
 PRIORITY_WEIGHT = {Priority.ESSENTIAL: 3, Priority.IMPORTANT: 2, Priority.OPTIONAL: 1}
@@ -57,17 +55,11 @@ def _requires_ancestors(graph: KnowledgeGraph, node: str) -> set[str]:
     seen: set[str] = set()
     stack = [node]
     while stack:
-        for pred, _, kind in graph.digraph.in_edges(stack.pop(), data="kind"):
-            if kind == EdgeKind.REQUIRES and pred not in seen:
+        for pred in graph.prerequisites(stack.pop()):
+            if pred not in seen:
                 seen.add(pred)
                 stack.append(pred)
     return seen
-
-
-def _prerequisites(graph: KnowledgeGraph, node: str, recommended: bool) -> list[str]:
-    """Direct prerequisites of a node: requires, and recommends when asked for."""
-    wanted = (EdgeKind.REQUIRES, EdgeKind.RECOMMENDS) if recommended else (EdgeKind.REQUIRES,)
-    return [p for p, _, kind in graph.digraph.in_edges(node, data="kind") if kind in wanted]
 
 
 def closure(
@@ -83,7 +75,7 @@ def closure(
         seen.add(node)
         # Walk through known nodes too: with known_implies_prerequisites off, what a
         # known concept requires is still needed when a goal needs it.
-        stack.extend(_prerequisites(graph, node, recommended))
+        stack.extend(graph.prerequisites(node, recommended))
     return seen - known
 
 
@@ -131,26 +123,22 @@ def _paper_items(
         starts.extend(extra)
         needed = closure(graph, starts, known, recommended)
     papers = {n for n in needed if n in graph.papers}
-    # A concept is read in the first paper (in reading order) of the plan that teaches it.
-    reading = nx.DiGraph()
-    reading.add_nodes_from(papers)
-    reading.add_edges_from((r, p) for p in papers for r in graph.papers[p].requires if r in papers)
-    position = {p: i for i, p in enumerate(nx.lexicographical_topological_sort(reading))}
+    # A concept is read in the first paper, in reading order, of the plan that teaches it.
+    first = graph.reading_order.__getitem__
     covered = {
-        c: min((p for p in graph.concepts[c].papers if p in papers), key=position.__getitem__)
+        c: min((p for p in graph.concepts[c].papers if p in papers), key=first)
         for c in needed
         if c in graph.concepts and any(p in papers for p in graph.concepts[c].papers)
     }
     items = _covered_items(graph, needed, covered, goal_items, recommended)
-    while not nx.is_directed_acyclic_graph(cycle_check := _item_graph(items)):
+    while tangled := set(_cycle(items)):
         # Papers that each teach something another needs: study the concepts they
         # stand for as concept steps, which the graph's own DAG keeps in order.
-        tangled = {n for edge in nx.find_cycle(cycle_check) for n in edge}
         covered = {c: p for c, p in covered.items() if p not in tangled}
         items = _covered_items(graph, needed, covered, goal_items, recommended)
     # A teacher brought in for a concept that an earlier paper turned out to cover
     # serves no goal any more: keep only what the goals need.
-    wanted = set(goal_items).union(*(nx.ancestors(cycle_check, g) for g in goal_items))
+    wanted = _with_deps(items, goal_items)
     return {n: item for n, item in items.items() if n in wanted}
 
 
@@ -169,9 +157,9 @@ def _covered_items(
     for node in sorted(needed):
         if node in covered:
             continue
-        prereqs = _prerequisites(graph, node, recommended)
+        prereqs = list(graph.prerequisites(node, recommended))
         for concept in stands_for.get(node, ()):
-            prereqs += _prerequisites(graph, concept, recommended)
+            prereqs += graph.prerequisites(concept, recommended)
         deps = {covered.get(p, p) for p in prereqs if p in needed} - {node}
         items[node] = _item(graph, node, node in goal_items, tuple(sorted(deps)))
     return items
@@ -182,7 +170,7 @@ def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]
     teachers = [p for p in graph.concepts[concept].papers if p not in known]
     if len(teachers) < 2:
         return teachers
-    curated = {p: i for path in graph.paths.values() for i, p in enumerate(path.ids)}
+    curated = graph.curated_order
     return sorted(
         teachers,
         key=lambda p: (-PRIORITY_WEIGHT[graph.papers[p].priority], curated.get(p, len(curated)), p),
@@ -190,7 +178,7 @@ def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]
 
 
 def _deps(graph: KnowledgeGraph, node: str, needed: set[str], recommended: bool) -> tuple[str, ...]:
-    return tuple(sorted(p for p in _prerequisites(graph, node, recommended) if p in needed))
+    return tuple(sorted(p for p in graph.prerequisites(node, recommended) if p in needed))
 
 
 def _item(graph: KnowledgeGraph, node: str, goal: bool, deps: tuple[str, ...]) -> Item:
@@ -214,8 +202,36 @@ def paper_options(paper: Paper) -> tuple[Option, ...]:
     return tuple(Option(d, paper.minutes[d]) for d in offered[offered.index(start) :])
 
 
-def _item_graph(items: dict[str, Item]) -> nx.DiGraph:
-    digraph = nx.DiGraph()
-    digraph.add_nodes_from(items)
-    digraph.add_edges_from((d, i) for i, item in items.items() for d in item.deps)
-    return digraph
+def _cycle(items: dict[str, Item]) -> list[str]:
+    """The items on one cycle of deps, or [] when there is none."""
+    state: dict[str, bool] = {}  # True while on the path, False once done
+    for start in items:
+        if start in state:
+            continue
+        path, stack = [start], [iter(items[start].deps)]
+        state[start] = True
+        while stack:
+            for dep in stack[-1]:
+                if state.get(dep):
+                    return path[path.index(dep) :]
+                if dep not in state:
+                    state[dep] = True
+                    path.append(dep)
+                    stack.append(iter(items[dep].deps))
+                    break
+            else:
+                stack.pop()
+                state[path.pop()] = False
+    return []
+
+
+def _with_deps(items: dict[str, Item], starts: Iterable[str]) -> set[str]:
+    """``starts`` and everything they need, transitively."""
+    seen = {s for s in starts if s in items}
+    stack = list(seen)
+    while stack:
+        for dep in items[stack.pop()].deps:
+            if dep not in seen:
+                seen.add(dep)
+                stack.append(dep)
+    return seen

@@ -15,26 +15,24 @@ from planner.items import Item
 RankKey = tuple[int, int, str]
 Rank = Callable[[str], RankKey]
 
-_CATEGORIES = list(Category)
-_PHASES = list(Phase)
+_GROUPS = {group: i for i, group in enumerate([*Category, *Phase])}
 
 
 def rank_function(graph: KnowledgeGraph, preset: Iterable[str] = ()) -> Rank:
     """Sort key for tie-breaks: a preset's own order, then the curated paths', then groups."""
-    curated: dict[str, int] = {}
+    first: dict[str, int] = {}
     for node in preset:
-        curated.setdefault(node, len(curated))
-    for path in graph.paths.values():
-        for node in path.ids:
-            curated.setdefault(node, len(curated))
+        first.setdefault(node, len(first))
+    curated, concepts, papers = graph.curated_order, graph.concepts, graph.papers
     unranked = len(curated)
 
     def key(node: str) -> RankKey:
-        if node in graph.concepts:
-            group = _CATEGORIES.index(graph.concepts[node].category)
-        else:
-            group = len(_CATEGORIES) + _PHASES.index(graph.papers[node].phase)
-        return curated.get(node, unranked), group, node
+        place = first.get(node)
+        if place is None:
+            place = len(first) + curated.get(node, unranked)
+        record = concepts.get(node)
+        group = _GROUPS[record.category] if record else _GROUPS[papers[node].phase]
+        return place, group, node
 
     return key
 
