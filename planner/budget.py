@@ -61,11 +61,16 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
     """The best prerequisite-closed choice within ``budget``; ``topo`` lists deps first."""
     if budget is None or full_minutes(items) <= budget:
         return Fit({node: 0 for node in items}, "none")
+    problem = _Problem(items, topo)
+    affordable = problem.affordable(budget)
+    if sum(problem.least[i] for i in affordable) <= budget:
+        # All that can be kept at all fits together, so all of it is: only depths remain.
+        return Fit(problem.named(_depths(problem, affordable, budget)[2]), "exact")
     if len(items) > EXACT_LIMIT:
         return Fit(greedy(items, topo, budget), "greedy")
-    found = branch_and_bound(items, topo, budget, NODE_LIMIT)
+    found = _Search(problem, budget, NODE_LIMIT).run()
     if found is not None:
-        return Fit(found, "exact")
+        return Fit(problem.named(found), "exact")
     from planner.integer_program import solve  # imports PuLP only when needed
 
     return Fit(solve(items, topo, budget), "integer-program")
@@ -84,17 +89,35 @@ class _Problem:
         ordered = [items[n] for n in topo]
         goal_weight = sum(item.weight for item in ordered) + 1
         self.nodes = topo
-        self.goal = [item.goal for item in ordered]
-        self.upper = [item.goal * goal_weight + item.weight for item in ordered]
-        self.credit = [[DEPTH_CREDIT[o.depth] * i.weight for o in i.options] for i in ordered]
-        self.minutes = [[o.minutes for o in item.options] for item in ordered]
-        self.least = [min(m) for m in self.minutes]
-        self.deps = [[index[d] for d in item.deps] for item in ordered]
+        self.goal, self.upper, self.credit, self.minutes, self.least, self.deps = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
         found: list[set[int]] = []
-        for deps in self.deps:
+        for item in ordered:
+            self.goal.append(item.goal)
+            self.upper.append(item.goal * goal_weight + item.weight)
+            self.credit.append([DEPTH_CREDIT[o.depth] * item.weight for o in item.options])
+            self.minutes.append([o.minutes for o in item.options])
+            self.least.append(item.options[-1].minutes)  # deeper reads always take longer
+            deps = [index[d] for d in item.deps]
+            self.deps.append(deps)
             found.append(set(deps).union(*(found[d] for d in deps)) if deps else set())
         self.ancestors = [sorted(a) for a in found]  # ascending: deps first
         self.flat = not any(any(c) for c in self.credit)  # no depth to weigh: concepts only
+
+    def affordable(self, budget: int) -> list[int]:
+        """Items whose whole closure fits in ``budget`` at the shallowest depths."""
+        least = self.least
+        return [
+            i
+            for i, ancestors in enumerate(self.ancestors)
+            if least[i] + sum(least[a] for a in ancestors) <= budget
+        ]
 
     def named(self, choice: dict[int, int]) -> dict[str, int]:
         return {self.nodes[i]: k for i, k in sorted(choice.items())}
@@ -273,23 +296,15 @@ class _Search:
         if self.nodes > self.node_limit:
             raise _NodeLimit
         open_ = self.open_items(i, self.budget - spent, dropped)
-        if not open_:
-            if (upper, credit, -spent) > self.best:
-                self.best, self.best_choice = (upper, credit, -spent), dict(self.choice)
-            return
-        p = self.p
-        if sum(p.minutes[j][0] for j in open_) <= self.budget - spent:
-            # Everything still open fits as deep as it calls for: nothing beats keeping it all.
-            self.choice.update(dict.fromkeys(open_, 0))
-            self.search(
-                len(p.nodes),
-                spent + sum(p.minutes[j][0] for j in open_),
-                upper + sum(p.upper[j] for j in open_),
-                credit + sum(p.credit[j][0] for j in open_),
-                dropped,
-            )
-            for j in open_:
-                del self.choice[j]
+        p, room = self.p, self.budget - spent
+        if sum(p.least[j] for j in open_) <= room:
+            # Everything still open fits: keeping it all is best, and what is left to
+            # choose is each one's depth, a multiple-choice knapsack solved exactly.
+            gained, minutes, depths = _depths(p, open_, room)
+            upper += sum(p.upper[j] for j in open_)
+            if (upper, credit + gained, -spent - minutes) > self.best:
+                self.best = (upper, credit + gained, -spent - minutes)
+                self.best_choice = {**self.choice, **depths}
             return
         if self.hopeless(open_, spent, upper, credit):
             return
@@ -438,6 +453,45 @@ def _pour(
 def _turns_up(a: tuple[int, int], b: tuple[int, int], c: tuple[int, int]) -> bool:
     """Whether b lies on or under the line from a to c (so the hull skips it)."""
     return (b[1] - a[1]) * (c[0] - a[0]) <= (c[1] - a[1]) * (b[0] - a[0])
+
+
+def _depths(p: _Problem, open_: list[int], room: int) -> tuple[int, int, dict[int, int]]:
+    """The depth of each of ``open_`` that gains the most credit in ``room``, then fewest minutes.
+
+    A dynamic program over the credit reached so far, keeping for each credit the
+    fewest minutes, and only credits that cost more minutes than every lower one.
+    Returns the credit gained, the minutes spent and each item's option.
+    """
+    if p.flat:  # concepts only: one way to study each
+        return 0, sum(p.least[j] for j in open_), dict.fromkeys(open_, 0)
+    rest = sum(p.least[j] for j in open_)  # what the items not yet placed need at least
+    fewest: dict[int, int] = {0: 0}  # credit reached -> fewest minutes that reach it
+    trail: dict[int, tuple | None] = {0: None}  # credit reached -> (earlier trail, option)
+    for j in open_:
+        rest -= p.least[j]
+        limit = room - rest
+        options = list(enumerate(zip(p.credit[j], p.minutes[j], strict=True)))[::-1]
+        reached: dict[int, int] = {}
+        back: dict[int, tuple] = {}
+        for credit, minutes in fewest.items():
+            for k, (gain, cost) in options:  # cheapest first, so stop at the first too long
+                total = minutes + cost
+                if total > limit:
+                    break
+                if total < reached.get(credit + gain, limit + 1):
+                    reached[credit + gain] = total
+                    back[credit + gain] = (trail[credit], k)
+        fewest, trail, least = {}, {}, limit + 1
+        for credit in sorted(reached, reverse=True):  # drop more minutes for less credit
+            if reached[credit] < least:
+                least = fewest[credit] = reached[credit]
+                trail[credit] = back[credit]
+    credit = max(fewest)
+    options, step = [], trail[credit]
+    while step is not None:
+        step, k = step
+        options.append(k)
+    return credit, fewest[credit], dict(zip(open_, reversed(options), strict=True))
 
 
 def _ratio_rank(value: list[int], least: list[int]) -> list[int]:

@@ -6,7 +6,7 @@ every kept item's deps, and the order puts deps first.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph import KnowledgeGraph
 from graph.nodes import Paper
@@ -20,16 +20,14 @@ DEPTH_CREDIT = {None: 0, ReadingDepth.SKIM: 1, ReadingDepth.SELECTIVE: 2, Readin
 MAX_CREDIT = max(DEPTH_CREDIT.values())
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One way to study an item: a reading depth (None for a concept) and its minutes."""
 
     depth: ReadingDepth | None
     minutes: int
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     id: str
     kind: str
     options: tuple[Option, ...]  # deepest first; options[0] is what the item calls for

@@ -2,6 +2,7 @@
 
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph import KnowledgeGraph
 from graph.nodes import Resource
@@ -16,8 +17,7 @@ from planner.resolve import resolve
 from planner.schedule import Schedule, schedule
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     number: int
     id: str
     kind: str  # concept or paper
@@ -34,8 +34,7 @@ class Step:
     checklist: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Dropped:
+class Dropped(NamedTuple):
     id: str
     kind: str
     title: str
@@ -67,7 +66,8 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         graph.paths[resolved.preset].track if resolved.preset else Track.LIGHTWEIGHT
     )
     items = build_items(graph, resolved.goals, resolved.known, track, request.include_recommended)
-    rank = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
+    ranks = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
+    rank = {node: ranks(node) for node in items}.__getitem__  # each key worked out once
     starts = _goal_items(graph, resolved.goals, items, rank)
     topo = post_order(items, starts, rank)
     fit = fit_budget(items, topo, request.budget_minutes)
