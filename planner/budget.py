@@ -278,7 +278,7 @@ class _Search:
         self.best = self.value(start) if start else (-1, 0, 0)
         self.best_choice = start
         try:
-            self.search(0, 0, 0, 0, 0)
+            self.search(0, 0, 0, 0, 0, list(range(len(self.p.nodes))))
         except _NodeLimit:
             return None
         return self.best_choice
@@ -291,12 +291,15 @@ class _Search:
             -sum(p.minutes[i][k] for i, k in choice.items()),
         )
 
-    def search(self, i: int, spent: int, upper: int, credit: int, dropped: int) -> None:
+    def search(
+        self, i: int, spent: int, upper: int, credit: int, dropped: int, candidates: list[int]
+    ) -> None:
+        """Decide the items from position ``i`` on; only ``candidates`` can still be open."""
         self.nodes += 1
         if self.nodes > self.node_limit:
             raise _NodeLimit
-        open_ = self.open_items(i, self.budget - spent, dropped)
         p, room = self.p, self.budget - spent
+        open_ = self.open_items(candidates, i, room, dropped)
         if sum(p.least[j] for j in open_) <= room:
             # Everything still open fits: keeping it all is best, and what is left to
             # choose is each one's depth, a multiple-choice knapsack solved exactly.
@@ -310,23 +313,34 @@ class _Search:
             return
         j = open_[0]
         dropped |= (1 << j) - (1 << i)  # what lies before the next open item cannot be kept
+        rest = open_[1:]  # what a decision on j leaves open is a part of what is open now
         for k, minutes in enumerate(p.minutes[j]):
-            if spent + minutes <= self.budget:
+            if minutes <= room:
                 self.choice[j] = k
                 self.search(
-                    j + 1, spent + minutes, upper + p.upper[j], credit + p.credit[j][k], dropped
+                    j + 1,
+                    spent + minutes,
+                    upper + p.upper[j],
+                    credit + p.credit[j][k],
+                    dropped,
+                    rest,
                 )
                 del self.choice[j]
-        self.search(j + 1, spent, upper, credit, dropped | 1 << j)
+        self.search(j + 1, spent, upper, credit, dropped | 1 << j, rest)
 
-    def open_items(self, i: int, room: int, dropped: int) -> list[int]:
-        p, out = self.p, []
-        for j in range(i, len(p.nodes)):
-            if self.ancestors_mask[j] & dropped:
-                continue
-            if p.least[j] + self.rest[j][bisect_left(p.ancestors[j], i)] <= room:
-                out.append(j)
-        return out
+    def open_items(self, candidates: list[int], i: int, room: int, dropped: int) -> list[int]:
+        """The candidates still open: nothing they need dropped, and their closure fits."""
+        least, ancestors, rest, masks = (
+            self.p.least,
+            self.p.ancestors,
+            self.rest,
+            self.ancestors_mask,
+        )
+        return [
+            j
+            for j in candidates
+            if not masks[j] & dropped and least[j] + rest[j][bisect_left(ancestors[j], i)] <= room
+        ]
 
     def hopeless(self, open_: list[int], spent: int, upper: int, credit: int) -> bool:
         """Whether no fit below this node can beat the best found so far."""
@@ -462,12 +476,17 @@ def _depths(p: _Problem, open_: list[int], room: int) -> tuple[int, int, dict[in
     fewest minutes, and only credits that cost more minutes than every lower one.
     Returns the credit gained, the minutes spent and each item's option.
     """
-    if p.flat:  # concepts only: one way to study each
-        return 0, sum(p.least[j] for j in open_), dict.fromkeys(open_, 0)
-    rest = sum(p.least[j] for j in open_)  # what the items not yet placed need at least
+    deepest = dict.fromkeys(open_, 0)
+    if sum(p.minutes[j][0] for j in open_) <= room:  # all as deep as they call for
+        return sum(p.credit[j][0] for j in open_), sum(p.minutes[j][0] for j in open_), deepest
+    # Items with one way to study them (concepts) only take their minutes out of the room.
+    fixed = [j for j in open_ if len(p.minutes[j]) == 1]
+    choices = [j for j in open_ if len(p.minutes[j]) > 1]
+    room -= sum(p.least[j] for j in fixed)
+    rest = sum(p.least[j] for j in choices)  # what the items not yet placed need at least
     fewest: dict[int, int] = {0: 0}  # credit reached -> fewest minutes that reach it
     trail: dict[int, tuple | None] = {0: None}  # credit reached -> (earlier trail, option)
-    for j in open_:
+    for j in choices:
         rest -= p.least[j]
         limit = room - rest
         options = list(enumerate(zip(p.credit[j], p.minutes[j], strict=True)))[::-1]
@@ -491,7 +510,9 @@ def _depths(p: _Problem, open_: list[int], room: int) -> tuple[int, int, dict[in
     while step is not None:
         step, k = step
         options.append(k)
-    return credit, fewest[credit], dict(zip(open_, reversed(options), strict=True))
+    depths = {**deepest, **dict(zip(choices, reversed(options), strict=True))}
+    gained = credit + sum(p.credit[j][0] for j in fixed)
+    return gained, fewest[credit] + sum(p.least[j] for j in fixed), depths
 
 
 def _ratio_rank(value: list[int], least: list[int]) -> list[int]:
