@@ -6,7 +6,7 @@ the seeds' paths, then category (or paper phase), then id, so the same request
 always gives the same order, and a preset comes out in its own order.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from graph import KnowledgeGraph
 from graph.taxonomy import Category, Phase
@@ -41,9 +41,7 @@ def post_order(items: dict[str, Item], starts: list[str], rank: Rank) -> list[st
     """Every item once, each after its deps, in depth-first post-order from ``starts``."""
     done: set[str] = set()
     out: list[str] = []
-    for start in [*starts, *sorted(items, key=rank)]:
-        if start in done or start not in items:
-            continue
+    for start in _starts(items, starts, done, rank):
         done.add(start)
         stack = [(start, iter(sorted(items[start].deps, key=rank)))]
         while stack:
@@ -57,3 +55,12 @@ def post_order(items: dict[str, Item], starts: list[str], rank: Rank) -> list[st
                 stack.pop()
                 out.append(node)
     return out
+
+
+def _starts(
+    items: dict[str, Item], starts: list[str], done: set[str], rank: Rank
+) -> Iterator[str]:
+    """The goals, then any item they do not reach (by rank): each one not yet placed."""
+    yield from (s for s in starts if s in items and s not in done)
+    if len(done) < len(items):
+        yield from (n for n in sorted(items, key=rank) if n not in done)

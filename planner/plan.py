@@ -123,24 +123,19 @@ def _why_chains(
     The chain may pass through items a budget left out: it says what the step
     was for, even when the plan cannot reach that goal. ``starts`` are the goal items.
     """
-    toward: dict[str, str | None] = dict.fromkeys(starts)
+    chains: dict[str, tuple[str, ...]] = {}
+    for start in starts:
+        chains[start] = (start,)
+        if start not in goals and start in graph.papers:  # a paper standing for goal concepts
+            chains[start] += tuple(g for g in goals if g in graph.papers[start].teaches)
     queue = deque(starts)
-    while queue:
+    while queue:  # breadth first, so each chain is a shortest one
         node = queue.popleft()
         for dep in sorted(items[node].deps, key=rank):
-            if dep not in toward:
-                toward[dep] = node
+            if dep not in chains:
+                chains[dep] = (dep, *chains[node])
                 queue.append(dep)
-    chains = {}
-    for node in kept:
-        chain = [node]
-        while (nxt := toward.get(chain[-1])) is not None:
-            chain.append(nxt)
-        end = chain[-1]
-        if end not in goals and end in graph.papers:  # a paper standing for goal concepts
-            chain.extend(g for g in goals if g in graph.papers[end].teaches)
-        chains[node] = tuple(chain)
-    return chains
+    return {node: chains[node] for node in kept}
 
 
 def _steps(
