@@ -32,6 +32,7 @@ schema: setup
 bench: setup
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/demos.py
 
 setup: $(STAMP) graphviz
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from api.demos_cli import app as demos_app
 from api.plan_output import next_table, plan_table, to_data
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(demos_app, name="demos")
 
 DataOption = Annotated[
     Path | None,

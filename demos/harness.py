@@ -83,8 +83,9 @@ class Demo:
         negative: bool = False,
     ) -> bool:
         """``actual`` equals ``expected`` within tolerances (torch.testing's, by default)."""
-        a, b = _tensor(actual, self.device), _tensor(expected, self.device)
-        b = b.to(a.dtype) if a.is_floating_point() else b
+        a = _tensor(actual, self.device)
+        # A plain number as expected takes actual's precision, not float32's on its way.
+        b = _tensor(expected, self.device, a.dtype if a.is_floating_point() else None)
         default_rtol, default_atol = TOLERANCES.get(a.dtype, (0.0, 0.0))
         rtol = default_rtol if rtol is None else rtol
         atol = default_atol if atol is None else atol
@@ -93,7 +94,7 @@ class Demo:
         else:
             holds = bool(torch.allclose(a, b, rtol=rtol, atol=atol))
             error = float((a.double() - b.double()).abs().max()) if a.numel() else 0.0
-        threshold = f"|actual - expected| <= {atol:g} + {rtol:g} * |expected|"
+        threshold = f"|diff| <= {atol:g} + {rtol:g}*|expected|"
         return self._record(claim, error, threshold, _dtype(a), negative, holds)
 
     def equal(self, claim: str, actual: Value, expected: Value, *, negative: bool = False) -> bool:
@@ -142,10 +143,11 @@ class Demo:
         return holds
 
 
-def _tensor(value: Value, device: torch.device) -> torch.Tensor:
+def _tensor(value: Value, device: torch.device, dtype: torch.dtype | None = None) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
-        return value.detach().to(device)
-    return torch.tensor(value, device=device)
+        value = value.detach().to(device)
+        return value if dtype is None else value.to(dtype)
+    return torch.tensor(value, device=device, dtype=dtype)
 
 
 def _scalar(value: Value) -> tuple[float | int, str | None]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from graph import cache
+from graph.demos import available_demos, demo_problems
 from graph.diagnostics import (
     Diagnostic,
     Findings,
@@ -80,13 +81,16 @@ def check(data_dir: str | Path | None = None, *, cache_dir: Path | None = None) 
     if problems:
         return LoadResult(directory, None, problems)
     content_hash = _content_hash(files)
-    key = cache.cache_key(content_hash, directory)
+    demos = available_demos(directory)
+    # The demos present are part of what was checked, so they are part of the key.
+    listing = "\0".join(sorted(demos)) if demos is not None else "\0no demos"
+    key = cache.cache_key(content_hash + hashlib.sha256(listing.encode()).hexdigest(), directory)
     if cache_dir is not None:
         cached = cache.read(cache_dir, key)
         if cached is not None:
             return LoadResult(directory, cached, list(cached.warnings), from_cache=True)
     with cache.paused_gc():
-        graph, diagnostics = _build(directory, files, content_hash)
+        graph, diagnostics = _build(directory, files, content_hash, demos)
     if graph is not None and cache_dir is not None:
         cache.write(cache_dir, key, graph)
     return LoadResult(directory, graph, diagnostics)
@@ -137,7 +141,7 @@ def _content_hash(files: dict[str, bytes]) -> str:
 
 
 def _build(
-    directory: Path, files: dict[str, bytes], content_hash: str
+    directory: Path, files: dict[str, bytes], content_hash: str, demos: frozenset[str] | None
 ) -> tuple[KnowledgeGraph | None, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     entries: dict[str, list[Entry]] = {CONCEPT: [], PAPER: [], PATH: []}
@@ -166,6 +170,7 @@ def _build(
     parts = check_graph(
         entries[CONCEPT], entries[PAPER], entries[PATH], references=complete, unusable=invalid
     )
+    problems += demo_problems(entries[CONCEPT], demos)
     problems = sorted(problems + parts.diagnostics, key=sort_key)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems

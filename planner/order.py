@@ -57,9 +57,7 @@ def post_order(items: dict[str, Item], starts: list[str], rank: Rank) -> list[st
     return out
 
 
-def _starts(
-    items: dict[str, Item], starts: list[str], done: set[str], rank: Rank
-) -> Iterator[str]:
+def _starts(items: dict[str, Item], starts: list[str], done: set[str], rank: Rank) -> Iterator[str]:
     """The goals, then any item they do not reach (by rank): each one not yet placed."""
     yield from (s for s in starts if s in items and s not in done)
     if len(done) < len(items):

@@ -1,0 +1,231 @@
+"""``syllabus demos``: list the demos, run one, verify them all, and see which records are fresh.
+
+torch is imported only by ``run`` and ``verify``, so listing and status stay fast.
+"""
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from demos.records import DEVICES, DemoSource, Freshness, discover, status, write_record
+from graph.suggest import close_matches, did_you_mean
+
+app = typer.Typer(
+    help="List, run and verify the PyTorch demos and their verification records.",
+    no_args_is_help=True,
+)
+
+
+class Device(StrEnum):
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+    MPS = "mps"
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+DeviceOption = Annotated[
+    Device, typer.Option("--device", help="Where to run: auto picks CUDA, then MPS, then CPU.")
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", min=0.1, help="Seconds each demo may take before it fails.")
+]
+
+
+@app.command("list")
+def list_command(fmt: Annotated[Format, typer.Option("--format")] = Format.TEXT) -> None:
+    """Every demo, the concepts it demonstrates, and its CPU record's state."""
+    demos = discover()
+    rows = [(d, status(d, "cpu")) for d in demos.values()]
+    if fmt is Format.JSON:
+        data = [
+            {"id": d.id, "title": d.title, "concepts": list(d.concepts), "cpu": s.freshness.value}
+            for d, s in rows
+        ]
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table("demo", "concepts", "what it shows", "cpu record")
+    for demo, state in rows:
+        table.add_row(demo.id, ", ".join(demo.concepts), demo.title, _state(state.freshness))
+    Console().print(table)
+    typer.echo(f"{len(demos)} demos")
+
+
+@app.command("run")
+def run_command(
+    demo_id: Annotated[str, typer.Argument(metavar="ID", help="A demo id, e.g. kv-cache.")],
+    device: DeviceOption = Device.AUTO,
+    timeout: TimeoutOption = 20.0,
+) -> None:
+    """Run one demo and print each claim with what it measured and the threshold."""
+    demo = _demo_or_exit(demo_id, discover())
+    runner = _runner()
+    target = _device_or_exit(runner, device)
+    record = runner.run_all([demo], target, timeout)[0]
+    _print_record(record)
+    if record["status"] != "passed":
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify_command(
+    device: DeviceOption = Device.AUTO,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Verify just these demo ids.")
+    ] = None,
+    timeout: TimeoutOption = 20.0,
+    write: Annotated[
+        bool, typer.Option("--write/--no-write", help="Save records under demos/records/.")
+    ] = True,
+) -> None:
+    """Run every demo (or --only some) in one process and save their records."""
+    demos = discover()
+    chosen = [_demo_or_exit(d, demos) for d in only] if only else list(demos.values())
+    runner = _runner()
+    target = _device_or_exit(runner, device)
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(f"verifying on {target.type}", total=len(chosen))
+
+        def step(demo: DemoSource, record: dict[str, Any]) -> None:
+            progress.update(task, advance=1, description=f"{demo.id}: {record['status']}")
+
+        records = runner.run_all(chosen, target, timeout, progress=step)
+    if write:
+        for record in records:
+            write_record(record)
+    table = Table("demo", "status", "checks", "negative", "seconds", "problem")
+    for r in records:
+        negatives = sum(c["negative"] for c in r["checks"])
+        table.add_row(
+            r["demo"],
+            _passed(r["status"] == "passed"),
+            str(len(r["checks"])),
+            str(negatives),
+            f"{r['seconds']:.2f}",
+            r["problems"][0] if r["problems"] else "",
+        )
+    Console().print(table)
+    failed = [r["demo"] for r in records if r["status"] != "passed"]
+    total = sum(r["seconds"] for r in records)
+    typer.echo(
+        f"{len(records) - len(failed)} of {len(records)} demos passed on {target.type} "
+        f"in {total:.1f} s" + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("status")
+def status_command(
+    devices: Annotated[
+        list[str] | None, typer.Option("--device", help="Device kinds to show (default: all).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TEXT,
+) -> None:
+    """Each demo's record per device kind: fresh, stale (its source changed) or missing."""
+    kinds = devices or list(DEVICES)
+    for kind in kinds:
+        if kind not in DEVICES:
+            _fail(
+                f"error: --device: unknown device kind {kind!r}; choose from {', '.join(DEVICES)}"
+            )
+    demos = discover()
+    states = {d.id: [status(d, kind) for kind in kinds] for d in demos.values()}
+    if fmt is Format.JSON:
+        data = {
+            demo_id: {
+                s.device: {
+                    "freshness": s.freshness.value,
+                    "passed": s.passed,
+                    "date": s.date,
+                    "claims_passed": s.claims_passed,
+                    "claims": s.claims,
+                }
+                for s in row
+            }
+            for demo_id, row in states.items()
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    table = Table("demo", *kinds)
+    for demo_id, row in states.items():
+        table.add_row(demo_id, *(_cell(s.freshness, s.passed, s.date) for s in row))
+    Console().print(table)
+    for kind, column in zip(kinds, zip(*states.values(), strict=True), strict=True):
+        counts = {f: sum(s.freshness is f for s in column) for f in Freshness}
+        typer.echo(f"{kind}: " + ", ".join(f"{n} {f.value}" for f, n in counts.items()))
+
+
+def _runner() -> Any:
+    from demos import runner  # imports torch: only for the commands that run demos
+
+    return runner
+
+
+def _device_or_exit(runner: Any, device: Device) -> Any:
+    try:
+        return runner.pick_device(device.value)
+    except ValueError as exc:
+        _fail(f"error: {exc}")
+
+
+def _demo_or_exit(demo_id: str, demos: dict[str, DemoSource]) -> DemoSource:
+    if demo_id in demos:
+        return demos[demo_id]
+    hint = did_you_mean(close_matches(demo_id, demos))
+    _fail(f"error: ID: no demo {demo_id!r}" + (f" ({hint})" if hint else ""))
+
+
+def _print_record(record: dict[str, Any]) -> None:
+    table = Table("claim", "measured", "threshold", "dtype", "result", title=record["demo"])
+    table.caption = "neg.: a negative control, a broken variant that must fail its check"
+    for check in record["checks"]:
+        measured = check["measured"]
+        shown = "-" if measured is None else f"{measured:.4g}"
+        if check["holds"] is None:
+            result = f"not claimed: {check['note']}"
+        elif check["negative"]:
+            result = "neg. fails" if check["ok"] else "NEG. HOLDS"
+        else:
+            result = "holds" if check["ok"] else "FAILS"
+        table.add_row(check["claim"], shown, check["threshold"], check["dtype"] or "-", result)
+    Console().print(table)
+    for problem in record["problems"]:
+        typer.echo(f"problem: {problem}", err=True)
+    env = record["environment"]
+    typer.echo(
+        f"{record['status']} on {record['device']} ({env['device_name']}), "
+        f"torch {env['torch']}, {record['seconds']:.2f} s"
+    )
+
+
+def _state(freshness: Freshness) -> str:
+    colour = {Freshness.FRESH: "green", Freshness.STALE: "yellow", Freshness.MISSING: "dim"}
+    return f"[{colour[freshness]}]{freshness.value}[/]"
+
+
+def _passed(ok: bool) -> str:
+    return "[green]passed[/]" if ok else "[red]failed[/]"
+
+
+def _cell(freshness: Freshness, passed: bool | None, date: str | None) -> str:
+    if freshness is Freshness.MISSING:
+        return _state(freshness)
+    outcome = "passed" if passed else "FAILED"
+    return f"{_state(freshness)} {outcome} {(date or '')[:10]}"
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)

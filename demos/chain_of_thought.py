@@ -1,0 +1,93 @@
+"""Chain of thought: writing out running totals lets a fixed-size model solve a multi-step sum.
+
+A network of fixed size does a fixed amount of computation per answer. Asked for the last
+digit of a four-digit sum in one go, a small network must learn a four-way interaction it
+has no room for. Let it write the running total after each digit instead and every step is
+the same small problem, a single addition mod 10, which the same budget of parameters
+learns exactly; chaining those steps then solves sums it never saw.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from demos.harness import Demo
+
+CONCEPTS = ["chain-of-thought"]
+
+DIGITS = 4
+
+
+def mlp(n_inputs: int, hidden: int) -> nn.Module:
+    """Digits in as one-hot vectors, one digit (10 classes) out."""
+    return nn.Sequential(
+        nn.Flatten(), nn.Linear(10 * n_inputs, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+    )
+
+
+def train(net: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> None:
+    """Full-batch Adam, written out."""
+    params = list(net.parameters())
+    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+    inputs = F.one_hot(x, 10).float()
+    for step in range(1, steps + 1):
+        grads = torch.autograd.grad(F.cross_entropy(net(inputs), y), params)
+        with torch.no_grad():
+            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
+                a.lerp_(g, 0.1)
+                b.lerp_(g * g, 0.001)
+                p -= 0.01 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
+
+
+def predict(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return net(F.one_hot(x, 10).float()).argmax(-1)
+
+
+def run(demo: Demo) -> None:
+    problems = demo.randint(10, 3000, DIGITS, seed=0)
+    answers = problems.sum(1) % 10
+    train_x, test_x = problems[:2000], problems[2000:]
+    train_y, test_y = answers[:2000], answers[2000:]
+
+    # Chain of thought: the step solver sees (running total, next digit) and writes the
+    # new running total. Its data are the steps of the 2000 training problems, which
+    # boil down to the 100 distinct (total, digit) pairs.
+    totals = problems.cumsum(1) % 10
+    steps_x = torch.stack([totals[:2000, :-1], train_x[:, 1:]], dim=-1).flatten(0, 1)
+    steps_x = torch.unique(steps_x, dim=0)
+    steps_y = steps_x.sum(1) % 10
+    torch.manual_seed(0)
+    step_solver = mlp(2, 48).to(demo.device)
+    train(step_solver, steps_x, steps_y)
+    table = torch.cartesian_prod(*[torch.arange(10, device=demo.device)] * 2)
+    step_accuracy = (predict(step_solver, table) == table.sum(1) % 10).float().mean()
+    demo.at_least("the step solver gets all 100 single additions mod 10 right", step_accuracy, 1.0)
+
+    # Answer a held-out problem by writing each intermediate total and feeding it back.
+    running = test_x[:, 0]
+    for i in range(1, DIGITS):
+        running = predict(step_solver, torch.stack([running, test_x[:, i]], dim=1))
+    cot_accuracy = (running == test_y).float().mean()
+    demo.at_least("chaining its steps solves 99% of 1000 unseen 4-digit sums", cot_accuracy, 0.99)
+
+    # The direct solver gets at least as many parameters and the same training
+    # problems, but must map four digits to the answer in a single pass.
+    torch.manual_seed(0)
+    direct = mlp(DIGITS, 32).to(demo.device)
+    n_step = sum(p.numel() for p in step_solver.parameters())
+    n_direct = sum(p.numel() for p in direct.parameters())
+    demo.at_least("the direct solver has at least as many parameters", n_direct / n_step, 1.0)
+    train(direct, train_x, train_y)
+    direct_accuracy = (predict(direct, test_x) == test_y).float().mean()
+    demo.at_most(
+        "answering in one pass it gets at most 40% of the unseen sums", direct_accuracy, 0.4
+    )
+
+    # Negative control: hold the direct answer to the chain-of-thought standard.
+    demo.at_least(
+        "the one-pass answer also solves 99% of the unseen sums",
+        direct_accuracy,
+        0.99,
+        negative=True,
+    )

@@ -1,0 +1,83 @@
+"""Mechanistic interpretability: a sparse autoencoder recovers features packed in superposition.
+
+A layer with 8 neurons can still represent 16 features if each input uses only
+a few of them at once: every feature becomes a direction, and the directions
+overlap. Then no single neuron means one thing. A sparse autoencoder with more
+latents than neurons, trained to rebuild the activations through few active
+latents, finds the planted directions again, one latent per feature.
+"""
+
+import torch
+
+from demos.harness import Demo
+
+CONCEPTS = ["mech-interp"]
+
+
+def best_cosine(features: torch.Tensor, directions: torch.Tensor) -> torch.Tensor:
+    """For each true feature, the |cosine| of the closest candidate direction."""
+    unit = directions / directions.norm(dim=1, keepdim=True)
+    return (features @ unit.T).abs().amax(1)
+
+
+def run(demo: Demo) -> None:
+    n_features, d, m, n = 16, 8, 32, 4096
+    features = demo.randn(n_features, d, seed=0)
+    features = features / features.norm(dim=1, keepdim=True)  # 16 unit directions in R^8
+    # Each input turns on each feature with probability 5%, at a random strength.
+    codes = (demo.rand(n, n_features, seed=1) < 0.05) * demo.rand(n, n_features, seed=2)
+    acts = codes @ features  # what the 8 neurons see
+
+    # Negative control, polysemantic neurons: read in the neuron basis, each feature is
+    # smeared across several neurons, so no neuron lines up with it.
+    demo.at_least(
+        "the neuron basis matches features with mean |cos| >= 0.9",
+        best_cosine(features, torch.eye(d, device=demo.device)).mean(),
+        0.9,
+        negative=True,
+    )
+
+    # The SAE: h = ReLU((x - b_dec) W_enc + b_enc), x_hat = h D + b_dec, unit-norm rows in D.
+    W_enc = (0.3 * demo.randn(d, m, seed=3)).requires_grad_()
+    b_enc = torch.zeros(m, device=demo.device, requires_grad=True)
+    W_dec = demo.randn(m, d, seed=4).requires_grad_()
+    b_dec = torch.zeros(d, device=demo.device, requires_grad=True)
+    params = [W_enc, b_enc, W_dec, b_dec]
+    untrained = W_dec.detach().clone()
+
+    def sae(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = torch.relu((x - b_dec) @ W_enc + b_enc)
+        return h, h @ (W_dec / W_dec.norm(dim=1, keepdim=True)) + b_dec
+
+    # Adam by hand, on reconstruction error plus an L1 penalty that buys sparsity.
+    m1 = [torch.zeros_like(p) for p in params]
+    m2 = [torch.zeros_like(p) for p in params]
+    batches = demo.randint(n, 400, 512, seed=5)
+    for t, idx in enumerate(batches, start=1):
+        x = acts[idx]
+        h, x_hat = sae(x)
+        loss = ((x_hat - x) ** 2).sum(1).mean() + 0.2 * h.sum(1).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
+                a.lerp_(g, 0.1)
+                b.lerp_(g * g, 0.001)
+                p -= 2e-2 * (a / (1 - 0.9**t)) / ((b / (1 - 0.999**t)).sqrt() + 1e-8)
+
+    with torch.no_grad():
+        h, x_hat = sae(acts)
+        unexplained = ((x_hat - acts) ** 2).sum() / ((acts - acts.mean(0)) ** 2).sum()
+        best = best_cosine(features, W_dec)
+    demo.at_least("the SAE's decoder matches features with mean |cos| >= 0.9", best.mean(), 0.9)
+    demo.at_least("every one of the 16 features has a latent with |cos| >= 0.7", best.min(), 0.7)
+    demo.at_most("it rebuilds the activations leaving <= 20% of variance", unexplained, 0.2)
+    demo.at_most(
+        "using <= 3 of 32 latents per input on average", (h > 0).float().sum(1).mean(), 3.0
+    )
+    # Negative control: the same SAE before training points nowhere in particular.
+    demo.at_least(
+        "an untrained SAE matches features with mean |cos| >= 0.9",
+        best_cosine(features, untrained).mean(),
+        0.9,
+        negative=True,
+    )
