@@ -85,34 +85,35 @@ class _Problem:
     """
 
     def __init__(self, items: dict[str, Item], topo: list[str]) -> None:
-        index = {node: i for i, node in enumerate(topo)}
         ordered = [items[n] for n in topo]
         goal_weight = sum(item.weight for item in ordered) + 1
         self.nodes = topo
-        self.goal, self.upper, self.credit, self.minutes, self.least, self.deps = (
-            [],
-            [],
-            [],
-            [],
-            [],
-            [],
-        )
-        found: list[set[int]] = []
-        for item in ordered:
-            self.goal.append(item.goal)
-            self.upper.append(item.goal * goal_weight + item.weight)
-            self.credit.append([DEPTH_CREDIT[o.depth] * item.weight for o in item.options])
-            self.minutes.append([o.minutes for o in item.options])
-            self.least.append(item.options[-1].minutes)  # deeper reads always take longer
-            deps = [index[d] for d in item.deps]
-            self.deps.append(deps)
-            found.append(set(deps).union(*(found[d] for d in deps)) if deps else set())
-        self.ancestors = [sorted(a) for a in found]  # ascending: deps first
+        self.goal = [item.goal for item in ordered]
+        self.upper = [item.goal * goal_weight + item.weight for item in ordered]
+        self.minutes = [[o.minutes for o in item.options] for item in ordered]
+        self.least = [item.options[-1].minutes for item in ordered]  # deeper reads take longer
+        self.credit = [[DEPTH_CREDIT[o.depth] * i.weight for o in i.options] for i in ordered]
         self.flat = not any(any(c) for c in self.credit)  # no depth to weigh: concepts only
+        self._ordered = ordered
+
+    @cached_property
+    def deps(self) -> list[list[int]]:
+        index = {node: i for i, node in enumerate(self.nodes)}
+        return [[index[d] for d in item.deps] for item in self._ordered]
+
+    @cached_property
+    def ancestors(self) -> list[list[int]]:
+        """Each item's deps, transitively, by position (ascending: deps first)."""
+        found: list[set[int]] = []
+        for deps in self.deps:
+            found.append(set(deps).union(*(found[d] for d in deps)) if deps else set())
+        return [sorted(a) for a in found]
 
     def affordable(self, budget: int) -> list[int]:
         """Items whose whole closure fits in ``budget`` at the shallowest depths."""
         least = self.least
+        if sum(least) <= budget:
+            return list(range(len(least)))
         return [
             i
             for i, ancestors in enumerate(self.ancestors)

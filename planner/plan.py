@@ -145,45 +145,58 @@ def _steps(
     fit: Fit,
     why: dict[str, tuple[str, ...]],
 ) -> list[Step]:
-    steps = []
-    for number, node in enumerate(kept, start=1):
-        item = items[node]
-        option = item.options[fit.choice[node]]
-        common = {
-            "number": number,
-            "id": node,
-            "kind": item.kind,
-            "minutes": option.minutes,
-            "goal": item.goal,
-            "why": why[node],
-            "checklist": step_checklist(graph, node, option.depth, items),
-        }
-        if item.kind == CONCEPT:
-            concept = graph.concepts[node]
-            step = Step(
-                **common,
-                title=concept.title,
-                depth=None,
-                called_for=None,
-                resources=concept.resources,
-                link=None,
-                demo=concept.demo,
-                activity=concept.activity,
-            )
-        else:
-            paper = graph.papers[node]
-            step = Step(
-                **common,
-                title=paper.title,
-                depth=option.depth,
-                called_for=item.options[0].depth,
-                resources=(),
-                link=f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url,
-                demo=None,
-                activity=None,
-            )
-        steps.append(step)
-    return steps
+    return [
+        _step(graph, items, number, node, fit.choice[node], why[node])
+        for number, node in enumerate(kept, start=1)
+    ]
+
+
+def _step(
+    graph: KnowledgeGraph,
+    items: dict[str, Item],
+    number: int,
+    node: str,
+    choice: int,
+    why: tuple[str, ...],
+) -> Step:
+    item = items[node]
+    option = item.options[choice]
+    checklist = step_checklist(graph, node, option.depth, items)
+    if item.kind == CONCEPT:
+        concept = graph.concepts[node]
+        return Step(
+            number=number,
+            id=node,
+            kind=item.kind,
+            title=concept.title,
+            minutes=option.minutes,
+            depth=None,
+            called_for=None,
+            goal=item.goal,
+            why=why,
+            resources=concept.resources,
+            link=None,
+            demo=concept.demo,
+            activity=concept.activity,
+            checklist=checklist,
+        )
+    paper = graph.papers[node]
+    return Step(
+        number=number,
+        id=node,
+        kind=item.kind,
+        title=paper.title,
+        minutes=option.minutes,
+        depth=option.depth,
+        called_for=item.options[0].depth,
+        goal=item.goal,
+        why=why,
+        resources=(),
+        link=f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url,
+        demo=None,
+        activity=None,
+        checklist=checklist,
+    )
 
 
 def _dropped(
