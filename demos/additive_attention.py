@@ -6,12 +6,11 @@ the h_j is a fresh context vector for that step. The decoder no longer depends o
 fixed-size summary, and the weights show which source token each output came from.
 """
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["additive-attention"]
@@ -50,19 +49,6 @@ def reversal(demo: Demo, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]
     return src, src.flip(1)
 
 
-def train(model: nn.Module, loss_at: Callable[[int], torch.Tensor], steps: int) -> None:
-    # Adam with bias correction, written out: a few lines and no optimizer machinery.
-    params = list(model.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(loss_at(step), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.01)
-                p -= 2e-2 * (a / (1 - 0.9**step)) / ((b / (1 - 0.99**step)).sqrt() + 1e-8)
-
-
 def loss(model: AttentionSeq2Seq, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
     logits = model(src, F.pad(tgt[:, :-1], (1, 0), value=BOS))[0]  # teacher forcing
     return F.cross_entropy(logits.flatten(0, 1), tgt.flatten())
@@ -80,7 +66,11 @@ def greedy(model: AttentionSeq2Seq, src: torch.Tensor) -> tuple[torch.Tensor, to
 def trained(demo: Demo, attend: bool) -> AttentionSeq2Seq:
     torch.manual_seed(0)
     model = AttentionSeq2Seq(attend).to(demo.device)
-    train(model, lambda step: loss(model, *reversal(demo, 64, step)), 100)
+
+    def loss_at(step: int) -> torch.Tensor:  # a fresh batch of 64 each step
+        return loss(model, *reversal(demo, 64, step))
+
+    adam(list(model.parameters()), loss_at, 100, lr=2e-2, beta2=0.99)
     return model
 
 

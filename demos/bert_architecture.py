@@ -6,12 +6,11 @@ the answer always lies somewhere in the sequence, a bidirectional encoder solves
 while the same network made causal fails whenever the clue comes later.
 """
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["bert-architecture"]
@@ -47,19 +46,6 @@ def palindromes(demo: Demo, n: int, seed: int) -> tuple[torch.Tensor, torch.Tens
     return inputs, seq.gather(1, where[:, None]).squeeze(1), where
 
 
-def train(model: nn.Module, loss_at: Callable[[int], torch.Tensor], steps: int) -> None:
-    # Adam with bias correction, written out: a few lines and no optimizer machinery.
-    params = list(model.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(loss_at(step), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.01)
-                p -= 1e-2 * (a / (1 - 0.9**step)) / ((b / (1 - 0.99**step)).sqrt() + 1e-8)
-
-
 def masked_lm(demo: Demo, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
     torch.manual_seed(0)
     model = TinyBert(causal).to(demo.device)
@@ -70,7 +56,7 @@ def masked_lm(demo: Demo, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
         logits = model(inputs).gather(1, where[:, None, None].expand(-1, 1, V)).squeeze(1)
         return F.cross_entropy(logits, answer)
 
-    train(model, loss_at, 50)
+    adam(list(model.parameters()), loss_at, 50, lr=1e-2, beta2=0.99)
     inputs, answer, where = palindromes(demo, 512, seed=100_000)
     with torch.no_grad():
         guess = model(inputs).argmax(-1).gather(1, where[:, None]).squeeze(1)

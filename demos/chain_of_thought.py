@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["chain-of-thought"]
@@ -25,18 +26,10 @@ def mlp(n_inputs: int, hidden: int) -> nn.Module:
     )
 
 
-def train(net: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> None:
-    """Full-batch Adam, written out."""
-    params = list(net.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+def train(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> None:
+    """300 steps of full-batch Adam."""
     inputs = F.one_hot(x, 10).float()
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(F.cross_entropy(net(inputs), y), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 0.01 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
+    adam(list(net.parameters()), lambda _: F.cross_entropy(net(inputs), y), 300, lr=0.01)
 
 
 def predict(net: nn.Module, x: torch.Tensor) -> torch.Tensor:

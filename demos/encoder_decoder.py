@@ -6,12 +6,11 @@ Trained to reverse sequences, it succeeds on short ones and falls apart on longe
 the same budget: the fixed-size bottleneck that attention was invented to remove.
 """
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["encoder-decoder"]
@@ -39,19 +38,6 @@ def reversal(demo: Demo, n: int, length: int, seed: int) -> tuple[torch.Tensor, 
     return src, src.flip(1)
 
 
-def train(model: nn.Module, loss_at: Callable[[int], torch.Tensor], steps: int) -> None:
-    # Adam with bias correction, written out: a few lines and no optimizer machinery.
-    params = list(model.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(loss_at(step), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.01)
-                p -= 2e-2 * (a / (1 - 0.9**step)) / ((b / (1 - 0.99**step)).sqrt() + 1e-8)
-
-
 def teacher_forced_loss(model: Seq2Seq, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
     # The decoder reads the true previous token (BOS first) and predicts the next one.
     prev = F.pad(tgt[:, :-1], (1, 0), value=BOS)
@@ -71,7 +57,11 @@ def greedy(model: Seq2Seq, context: torch.Tensor, steps: int) -> torch.Tensor:
 def trained_on(demo: Demo, length: int) -> Seq2Seq:
     torch.manual_seed(0)
     model = Seq2Seq().to(demo.device)
-    train(model, lambda step: teacher_forced_loss(model, *reversal(demo, 64, length, step)), 100)
+
+    def loss_at(step: int) -> torch.Tensor:  # a fresh batch of 64 each step
+        return teacher_forced_loss(model, *reversal(demo, 64, length, step))
+
+    adam(list(model.parameters()), loss_at, 100, lr=2e-2, beta2=0.99)
     return model
 
 

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["fine-tuning"]
@@ -32,15 +33,8 @@ def new_net(demo: Demo) -> nn.Module:
 def train(net: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> int:
     """Full-batch Adam on every parameter; returns the bytes of training state it held."""
     params = list(net.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(F.cross_entropy(net(x), y), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 0.01 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
-    return sum(t.nbytes for t in [*params, *grads, *m1, *m2])
+    grads, m, v = adam(params, lambda _: F.cross_entropy(net(x), y), steps, lr=0.01)
+    return sum(t.nbytes for t in [*params, *grads, *m, *v])
 
 
 def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:

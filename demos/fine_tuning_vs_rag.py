@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["fine-tuning-vs-rag"]
@@ -31,15 +32,8 @@ def rag_answer(docs: dict[str, str], employee: int) -> str:
 
 
 def train(net: nn.Module, who: torch.Tensor, city: torch.Tensor, steps: int) -> None:
-    params = list(net.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(F.cross_entropy(net(who), city), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 0.05 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
+    """Full-batch Adam on the (employee, city) facts."""
+    adam(list(net.parameters()), lambda _: F.cross_entropy(net(who), city), steps, lr=0.05)
 
 
 def run(demo: Demo) -> None:

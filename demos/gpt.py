@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["gpt"]
@@ -93,19 +94,8 @@ def run(demo: Demo) -> None:
         negative=True,
     )
 
-    # Overfit one batch of 4 random sequences. Adam is written out (bias-corrected
-    # first and second moments) to keep the demo self-contained and quick to start.
-    params = list(model.parameters())
-    m1 = [torch.zeros_like(p) for p in params]
-    m2 = [torch.zeros_like(p) for p in params]
-    lr, b1, b2 = 1e-2, 0.9, 0.99
-    for step in range(1, 101):
-        grads = torch.autograd.grad(loss_of(model, tokens), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 1 - b1)
-                b.lerp_(g * g, 1 - b2)
-                p -= lr * (a / (1 - b1**step)) / ((b / (1 - b2**step)).sqrt() + 1e-8)
+    # Overfit one batch of 4 random sequences with 100 Adam steps.
+    adam(list(model.parameters()), lambda _: loss_of(model, tokens), 100, lr=1e-2, beta2=0.99)
     with torch.no_grad():
         final = loss_of(model, tokens)
     demo.at_most("100 Adam steps overfit the batch to loss < 0.1", final, 0.1)

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["instruction-tuning"]
@@ -35,17 +36,13 @@ class TinyLM(nn.Module):
 
 
 def train(model: nn.Module, tokens: torch.Tensor, labels: torch.Tensor, steps: int) -> None:
-    """Adam written out; labels[t] is the target for position t, IGNORE where not scored."""
-    params = list(model.parameters())
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        loss = F.cross_entropy(model(tokens).flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.01)
-                p -= 0.02 * (a / (1 - 0.9**step)) / ((b / (1 - 0.99**step)).sqrt() + 1e-8)
+    """Full-batch Adam; labels[t] is the target for position t, IGNORE where not scored."""
+
+    def loss_at(_: int) -> torch.Tensor:
+        logits = model(tokens).flatten(0, 1)
+        return F.cross_entropy(logits, labels.flatten(), ignore_index=IGNORE)
+
+    adam(list(model.parameters()), loss_at, steps, lr=0.02, beta2=0.99)
 
 
 def reply(model: nn.Module, prompts: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ in full; a higher-rank change is not. Afterwards B A folds into W, leaving one p
 import torch
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["low-rank-adaptation"]
@@ -37,17 +38,9 @@ def trainable(module: nn.Module) -> int:
 
 def fit(layer: LoRALinear, x: torch.Tensor, y: torch.Tensor, steps: int = 300) -> float:
     """Adam on the adapter only; returns the final loss relative to the starting loss."""
-    params = [layer.A, layer.B]
-    m1, m2 = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
     with torch.no_grad():
         start = float((layer(x) - y).pow(2).mean())
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad((layer(x) - y).pow(2).mean(), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 0.01 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
+    adam([layer.A, layer.B], lambda _: (layer(x) - y).pow(2).mean(), steps, lr=0.01)
     with torch.no_grad():
         return float((layer(x) - y).pow(2).mean()) / start
 

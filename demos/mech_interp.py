@@ -9,6 +9,7 @@ latents, finds the planted directions again, one latent per feature.
 
 import torch
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["mech-interp"]
@@ -49,20 +50,15 @@ def run(demo: Demo) -> None:
         h = torch.relu((x - b_dec) @ W_enc + b_enc)
         return h, h @ (W_dec / W_dec.norm(dim=1, keepdim=True)) + b_dec
 
-    # Adam by hand, on reconstruction error plus an L1 penalty that buys sparsity.
-    m1 = [torch.zeros_like(p) for p in params]
-    m2 = [torch.zeros_like(p) for p in params]
+    # Adam, on reconstruction error plus an L1 penalty that buys sparsity: 400 batches of 512.
     batches = demo.randint(n, 400, 512, seed=5)
-    for t, idx in enumerate(batches, start=1):
-        x = acts[idx]
+
+    def loss_at(step: int) -> torch.Tensor:
+        x = acts[batches[step - 1]]
         h, x_hat = sae(x)
-        loss = ((x_hat - x) ** 2).sum(1).mean() + 0.2 * h.sum(1).mean()
-        grads = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 2e-2 * (a / (1 - 0.9**t)) / ((b / (1 - 0.999**t)).sqrt() + 1e-8)
+        return ((x_hat - x) ** 2).sum(1).mean() + 0.2 * h.sum(1).mean()
+
+    adam(params, loss_at, len(batches), lr=2e-2)
 
     with torch.no_grad():
         h, x_hat = sae(acts)

@@ -10,6 +10,7 @@ and gradients flow through them into the 16/32-bit adapter while the codes never
 import torch
 from torch import nn
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["qlora"]
@@ -62,18 +63,15 @@ def fit_adapter(
     torch.manual_seed(0)
     A = nn.Parameter(a_init * torch.randn(4, shape[1], device=demo.device))
     B = nn.Parameter(torch.zeros(shape[0], 4, device=demo.device))
-    m1, m2 = [torch.zeros_like(A), torch.zeros_like(B)], [torch.zeros_like(A), torch.zeros_like(B)]
     losses = []
-    for step in range(1, 301):
+
+    def loss_at(_: int) -> torch.Tensor:
         base = dequantise(packed, absmax, levels, shape)  # on the fly, as QLoRA does
         loss = (x @ base.T + x @ A.T @ B.T - y).pow(2).mean()
         losses.append(float(loss.detach()))
-        grads = torch.autograd.grad(loss, [A, B])
-        with torch.no_grad():
-            for p, g, a, b in zip([A, B], grads, m1, m2, strict=True):
-                a.lerp_(g, 0.1)
-                b.lerp_(g * g, 0.001)
-                p -= 0.01 * (a / (1 - 0.9**step)) / ((b / (1 - 0.999**step)).sqrt() + 1e-8)
+        return loss
+
+    adam([A, B], loss_at, 300, lr=0.01)  # only the adapter is trained
     return losses[-1] / losses[0]
 
 

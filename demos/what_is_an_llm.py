@@ -13,6 +13,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from demos._training import adam
 from demos.harness import Demo
 
 CONCEPTS = ["what-is-an-llm"]
@@ -42,12 +43,7 @@ def run(demo: Demo) -> None:
     )
 
     # Train with Adam, as LLMs are, on the next-character cross-entropy.
-    m, v = torch.zeros_like(W), torch.zeros_like(W)
-    for step in range(1, 201):
-        (grad,) = torch.autograd.grad(F.cross_entropy(W[inputs], targets), W)
-        m, v = 0.9 * m + 0.1 * grad, 0.999 * v + 0.001 * grad**2
-        update = (m / (1 - 0.9**step)) / ((v / (1 - 0.999**step)).sqrt() + 1e-8)
-        W = (W - 0.3 * update).detach().requires_grad_()
+    adam([W], lambda _: F.cross_entropy(W[inputs], targets), 200, lr=0.3)
     W = W.detach()
     loss = F.cross_entropy(W[inputs], targets)
 
