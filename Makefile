@@ -11,10 +11,14 @@ STAMP := $(VENV)/.installed
 WHEELS := /opt/wheels
 PIP_FLAGS := --quiet --disable-pip-version-check $(if $(wildcard $(WHEELS)),--find-links $(WHEELS))
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 .PHONY: run test lint setup graphviz schema bench clean
 
 run: setup
 	$(BIN)/syllabus check
+	$(BIN)/syllabus serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/ruff check .

@@ -2,18 +2,17 @@
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from api.demos_cli import app as demos_app
 from api.plan_output import next_table, plan_table, to_data
+from api.plan_query import plan_request_from_text
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
@@ -21,11 +20,9 @@ from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
 from graph.taxonomy import EdgeKind, Track
 from planner.checklist import checklist_markdown
 from planner.durations import format_minutes as hours
-from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError
 from planner.fringe import fringe
 from planner.plan import make_plan
-from planner.request import Pace, PlanRequest, Weekday
 from planner.resolve import check_id
 
 app = typer.Typer(
@@ -143,6 +140,22 @@ def _report_json(result: LoadResult, failed: bool) -> dict[str, object]:
     }
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    data: DataOption = None,
+) -> None:
+    """Serve the HTTP API and the web page (open /docs for the API's reference)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    graph = _load_or_exit(data)
+    typer.echo(f"Syllabus: http://{host}:{port}/docs for the API", err=True)
+    uvicorn.run(create_app(graph), host=host, port=port, log_level="info")
+
+
 @app.command("schema")
 def schema_command(
     out: Annotated[
@@ -210,7 +223,7 @@ def plan_command(
     """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
     graph = _load_or_exit(data)
     try:
-        request = _plan_request(
+        request = plan_request_from_text(
             [*(goals or []), *([preset] if preset else [])],
             known or [],
             track,
@@ -255,59 +268,6 @@ def next_command(
         typer.echo(json.dumps(to_data(found), indent=2))
     else:
         Console(highlight=False).print(next_table(found))
-
-
-def _plan_request(
-    goals: list[str],
-    known: list[str],
-    track: Track | None,
-    budget: str | None,
-    pace: str | None,
-    days: str | None,
-    start: str | None,
-    recommended: bool,
-    implied: bool,
-) -> PlanRequest:
-    """A PlanRequest from command-line text; PlanError names the argument at fault."""
-    if not goals:
-        raise PlanError("GOAL", "give at least one goal id, or --preset NAME")
-    pace_model = None
-    if pace is not None:
-        minutes, per = parse_pace(pace, "--pace")
-        study_days = None
-        if days is not None:
-            names = [d.strip().lower()[:3] for d in days.split(",") if d.strip()]
-            bad = [d for d in names if d not in {w.value for w in Weekday}]
-            if bad or not names:
-                raise PlanError("--days", f"{days!r} is not a list of days like mon,wed,fri")
-            study_days = [Weekday(d) for d in names]
-        rate = {"minutes_per_day": minutes} if per == "day" else {"hours_per_week": minutes / 60}
-        pace_model = Pace(**rate, study_days=study_days)
-    elif days is not None:
-        raise PlanError("--days", "study days need a --pace")
-    first_day = None
-    if start is not None:
-        try:
-            first_day = date.fromisoformat(start)
-        except ValueError:
-            raise PlanError("--start", f"{start!r} is not a date; write it as YYYY-MM-DD") from None
-    elif pace_model is not None:
-        first_day = date.today()
-    try:
-        return PlanRequest(
-            goals=goals,
-            known=known,
-            track=track,
-            budget_minutes=parse_minutes(budget, "--budget") if budget is not None else None,
-            include_recommended=recommended,
-            known_implies_prerequisites=implied,
-            pace=pace_model,
-            start=first_day,
-        )
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"]) or "request"
-        raise PlanError(field, problem["msg"]) from None
 
 
 def _load_or_exit(data: Path | None) -> KnowledgeGraph:

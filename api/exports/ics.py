@@ -1,0 +1,118 @@
+"""A scheduled plan as an iCalendar file (RFC 5545): one all-day event per study session.
+
+Sessions carry a date and a length but no clock time (the learner picks the hour), so
+each is an all-day DATE event: inventing a start time would put a fixed appointment in
+the calendar that the plan never made. Events are TRANSPARENT, so a study session does
+not mark the day busy.
+
+Every value is built with icalendar, which escapes and folds the text. The output is
+deterministic: UIDs are UUIDv5 of the plan's identity (goals, known ids, track) and the
+session's date, and DTSTAMP is the schedule's start date, never the clock. Importing the
+same plan again, even at a new pace, updates the sessions on the same dates instead of
+duplicating them.
+"""
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+
+from icalendar import Calendar, Event
+from icalendar.prop import vText
+
+from api.errors import ApiError
+from api.exports.case import plan_key, plan_title
+from graph import KnowledgeGraph
+from planner.plan import Plan, Step
+from planner.schedule import Schedule, Session, SessionPart
+
+PRODID = "-//Syllabus//Study plan//EN"
+NAMESPACE = uuid.UUID("0b7b8f0e-6f0a-4d5e-9a35-1c7e2f4d8a61")
+"""Fixed for good: the UIDs of every calendar ever exported hang off it."""
+
+SUMMARY_TITLE_CHARS = 60
+"""A calendar shows a summary on one short line; the description carries the full titles."""
+
+
+class _Text(vText):
+    """A TEXT value that keeps every character of the string it is given.
+
+    icalendar reads a backslash followed by ``N`` in a value as a line break (vText's
+    documented shorthand), so a title such as ``C:\\New`` would come back as two lines.
+    Escaping the text between backslashes with icalendar and joining the pieces with an
+    escaped backslash keeps the value exact; commas, semicolons and newlines are still
+    escaped by icalendar itself.
+    """
+
+    def to_ical(self) -> bytes:
+        return b"\\\\".join(vText(piece).to_ical() for piece in self.split("\\"))
+
+
+def plan_ics(plan: Plan, graph: KnowledgeGraph) -> bytes:
+    """``plan``'s study sessions as an .ics calendar; ApiError 422 when it has no schedule."""
+    if plan.schedule is None:
+        raise ApiError(
+            422,
+            "needs-pace",
+            "an .ics needs a schedule: give a pace (and a start date)",
+            field="pace",
+        )
+    if not plan.schedule.sessions:  # RFC 5545 wants at least one component in a calendar
+        raise ApiError(
+            422,
+            "empty-plan",
+            "the plan has no steps left to study, so there are no sessions to put in a calendar",
+            field="goals",
+        )
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    name = _Text(plan_title(plan, graph))
+    calendar.add("name", name)  # RFC 7986's calendar name
+    calendar.add("x-wr-calname", name)  # the name most clients still read
+    steps = {step.number: step for step in plan.steps}
+    stamp = _stamp(plan.schedule)
+    for session in plan.schedule.sessions:
+        calendar.add_component(_event(plan, session, steps, stamp))
+    return calendar.to_ical()
+
+
+def session_uid(plan: Plan, day: date) -> str:
+    """The UID of the session on ``day``: the same plan gives the same UIDs on every export."""
+    return str(uuid.uuid5(NAMESPACE, f"{plan_key(plan)}:{day.isoformat()}"))
+
+
+def _event(plan: Plan, session: Session, steps: dict[int, Step], stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", session_uid(plan, session.date))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", session.date)
+    event.add("dtend", session.date + timedelta(days=1))  # DTEND of a DATE event is exclusive
+    event.add("summary", _Text(_summary(session, steps)))
+    event.add("description", _Text(_description(session, steps)))
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _stamp(schedule: Schedule) -> datetime:
+    """DTSTAMP must be a UTC date-time: midnight UTC of the schedule's first day, not now."""
+    return datetime.combine(schedule.start, time(), tzinfo=UTC)
+
+
+def _summary(session: Session, steps: dict[int, Step]) -> str:
+    """'Study: <first title> (+N more), 30 min' on one line, the title cut to fit."""
+    title = " ".join(steps[session.parts[0].step].title.split())  # newlines would wrap it
+    if len(title) > SUMMARY_TITLE_CHARS:
+        title = title[: SUMMARY_TITLE_CHARS - 1].rstrip() + "…"
+    more = len(session.parts) - 1
+    return f"Study: {title}{f' (+{more} more)' if more else ''}, {session.minutes} min"
+
+
+def _description(session: Session, steps: dict[int, Step]) -> str:
+    """One line per part of the session: step number, the exact title and its minutes."""
+    return "\n".join(_part_line(part, steps[part.step]) for part in session.parts)
+
+
+def _part_line(part: SessionPart, step: Step) -> str:
+    # A long step runs over several sessions: say which share of it this one holds.
+    share = f"{part.minutes} of {step.minutes}" if part.minutes < step.minutes else part.minutes
+    return f"Step {part.step}: {step.title} ({share} min)"

@@ -1,0 +1,229 @@
+"""The HTTP API's response models: what each endpoint returns, as OpenAPI documents it.
+
+Plans are serialised straight from the planner's records (``plan_output.to_data``)
+for speed; ``PlanOut`` describes that same shape, and a test holds the two together.
+"""
+
+from datetime import date
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+Item = TypeVar("Item")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["unknown-id"])
+    message: str = Field(examples=["no concept or paper with id 'atention'"])
+    field: str | None = Field(default=None, examples=["goals"])
+    suggestions: list[str] = Field(default_factory=list, examples=[["attention"]])
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict] = {
+    400: {"model": ErrorOut, "description": "The request body is not JSON"},
+    404: {"model": ErrorOut, "description": "Unknown id, with did-you-mean suggestions"},
+    422: {"model": ErrorOut, "description": "A field of the request is invalid"},
+}
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+
+class DemoStatusOut(BaseModel):
+    """A demo's verification record on one device kind."""
+
+    freshness: str = Field(description="fresh, stale (its source changed) or missing")
+    passed: bool | None
+    date: str | None
+    claims_passed: int
+    claims: int
+
+
+class ResourceOut(BaseModel):
+    kind: str
+    title: str
+    url: str
+    minutes: int
+    free: bool
+
+
+class NodeRef(BaseModel):
+    """Another node, by id and title."""
+
+    id: str
+    kind: str
+    title: str
+
+
+class ConceptSummary(BaseModel):
+    id: str
+    title: str
+    category: str
+    level: str
+    minutes: int
+    summary: str
+
+
+class ConceptDetail(ConceptSummary):
+    aliases: list[str]
+    kind: str
+    minutes_estimated: bool
+    prerequisites: list[NodeRef]
+    recommended: list[NodeRef]
+    dependents: list[NodeRef]
+    papers: list[NodeRef]
+    resources: list[ResourceOut]
+    checklist: list[str]
+    demo: str | None
+    activity: str | None
+    demo_status: dict[str, DemoStatusOut] = Field(description="per device kind: cpu, cuda, mps")
+
+
+class PaperSummary(BaseModel):
+    id: str
+    title: str
+    authors: str
+    year: int
+    venue: str
+    priority: str
+    phase: str
+    depth: str
+    link: str | None
+
+
+class PaperDetail(PaperSummary):
+    aliases: list[str]
+    arxiv: str | None
+    advice: str
+    minutes: dict[str, int]
+    teaches: list[NodeRef]
+    prerequisites: list[NodeRef]
+
+
+class CategoryOut(BaseModel):
+    id: str
+    concepts: int
+    minutes: int
+
+
+class SearchHit(BaseModel):
+    id: str
+    kind: str
+    title: str
+    match: str = Field(description="how it matched: id, title, alias or text")
+
+
+class VersionOut(BaseModel):
+    version: str
+    content_hash: str
+    concepts: int
+    papers: int
+    paths: int
+    edges: int
+
+
+class PresetStep(BaseModel):
+    title: str | None
+    covers: list[str]
+    path: str | None
+    minutes: int | None
+    optional: bool
+
+
+class PresetOut(BaseModel):
+    id: str
+    title: str
+    summary: str
+    track: str
+    minutes: int
+    stated_minutes: list[int] | None
+    assumes: list[str]
+    steps: list[PresetStep]
+    later: list[str]
+
+
+class NextOut(BaseModel):
+    id: str
+    title: str
+    minutes: int
+    unlocks: int
+
+
+class StepOut(BaseModel):
+    number: int
+    id: str
+    kind: str
+    title: str
+    minutes: int
+    depth: str | None
+    called_for: str | None
+    goal: bool
+    why: list[str]
+    resources: list[ResourceOut]
+    link: str | None
+    demo: str | None
+    activity: str | None
+    checklist: list[str]
+    demo_status: dict[str, DemoStatusOut] | None = None
+
+
+class DroppedOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+    minutes: int
+    reason: str
+
+
+class SessionPartOut(BaseModel):
+    step: int
+    id: str
+    minutes: int
+
+
+class SessionOut(BaseModel):
+    date: date
+    minutes: int
+    parts: list[SessionPartOut]
+
+
+class ScheduleOut(BaseModel):
+    start: date
+    end: date
+    session_minutes: int
+    study_days: list[str]
+    sessions: list[SessionOut]
+
+
+class PlanOut(BaseModel):
+    goals: list[str]
+    known: list[str]
+    track: str
+    preset: str | None
+    budget_minutes: int | None
+    fits: bool
+    minutes: int
+    full_minutes: int
+    fit_method: str
+    steps: list[StepOut]
+    dropped: list[DroppedOut]
+    unreached_goals: list[str]
+    schedule: ScheduleOut | None
+
+
+class CasePackage(BaseModel):
+    """A 1EdTech CASE 1.1 CFPackage: the document, its items and their associations."""
+
+    model_config = {"extra": "allow"}
+
+    CFDocument: dict
+    CFItems: list[dict]
+    CFAssociations: list[dict]

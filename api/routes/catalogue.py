@@ -1,0 +1,257 @@
+"""The knowledge graph as resources: concepts, papers, categories, search, presets, next."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.errors import ApiError
+from api.models import (
+    ERRORS,
+    CategoryOut,
+    ConceptDetail,
+    ConceptSummary,
+    NextOut,
+    NodeRef,
+    Page,
+    PaperDetail,
+    PaperSummary,
+    PresetOut,
+    PresetStep,
+    ResourceOut,
+    SearchHit,
+)
+from api.state import AppState, app_state, demo_status_of
+from graph import KnowledgeGraph
+from graph.nodes import Concept, Paper
+from graph.suggest import slugify, suggest_ids
+from graph.taxonomy import Category, EdgeKind, Level
+from planner.fringe import fringe
+from planner.request import MAX_KNOWN
+from planner.resolve import check_id
+
+router = APIRouter(prefix="/v1", responses=ERRORS)
+State = Annotated[AppState, Depends(app_state)]
+MAX_PER_PAGE = 100
+MAX_QUERY = 200
+
+
+@router.get("/concepts", tags=["graph"])
+def list_concepts(
+    state: State,
+    category: Category | None = None,
+    level: Level | None = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY, description="Text to look for")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
+) -> Page[ConceptSummary]:
+    """Concepts, filtered by category, level and text, a page at a time (in id order)."""
+    concepts = [
+        c
+        for c in sorted(state.graph.concepts.values())
+        if (category is None or c.category == category)
+        and (level is None or c.level == level)
+        and (not q or _matches(q, c.title, c.summary, c.id, *c.aliases))
+    ]
+    return _page([_concept_summary(c) for c in concepts], page, per_page)
+
+
+@router.get("/concepts/{concept_id}", tags=["graph"])
+def get_concept(concept_id: str, state: State) -> ConceptDetail:
+    """One concept with its prerequisites, dependents, papers, resources, checklist and demo."""
+    graph = state.graph
+    concept = graph.concepts.get(concept_id)
+    if concept is None:
+        raise _unknown(graph, concept_id, "concept_id", "concept")
+    dependents = sorted(
+        v
+        for _, v, kind in graph.digraph.out_edges(concept_id, data="kind")
+        if kind == EdgeKind.REQUIRES
+    )
+    return ConceptDetail(
+        **_concept_summary(concept).model_dump(),
+        aliases=list(concept.aliases),
+        kind=str(concept.kind),
+        minutes_estimated=concept.minutes_estimated,
+        prerequisites=_refs(graph, concept.requires),
+        recommended=_refs(graph, concept.recommends),
+        dependents=_refs(graph, dependents),
+        papers=_refs(graph, concept.papers),
+        resources=[ResourceOut(**r._asdict()) for r in concept.resources],
+        checklist=list(concept.checklist),
+        demo=concept.demo,
+        activity=concept.activity,
+        demo_status=demo_status_of(state, concept.demo),
+    )
+
+
+@router.get("/papers", tags=["graph"])
+def list_papers(
+    state: State,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
+) -> Page[PaperSummary]:
+    """Papers, filtered by text, a page at a time (in id order)."""
+    papers = [
+        p
+        for p in sorted(state.graph.papers.values())
+        if not q or _matches(q, p.title, p.id, p.first_author, *p.aliases)
+    ]
+    return _page([_paper_summary(p) for p in papers], page, per_page)
+
+
+@router.get("/papers/{paper_id}", tags=["graph"])
+def get_paper(paper_id: str, state: State) -> PaperDetail:
+    """One paper with what it teaches, what it needs, and how to read it."""
+    graph = state.graph
+    paper = graph.papers.get(paper_id)
+    if paper is None:
+        raise _unknown(graph, paper_id, "paper_id", "paper")
+    return PaperDetail(
+        **_paper_summary(paper).model_dump(),
+        aliases=list(paper.aliases),
+        arxiv=paper.arxiv,
+        advice=paper.advice,
+        minutes={str(depth): m for depth, m in paper.minutes.items()},
+        teaches=_refs(graph, paper.teaches),
+        prerequisites=_refs(graph, paper.requires),
+    )
+
+
+@router.get("/categories", tags=["graph"])
+def categories(state: State) -> list[CategoryOut]:
+    """Every category with concepts in it: how many, and their minutes together."""
+    out: dict[str, CategoryOut] = {}
+    for concept in state.graph.concepts.values():
+        entry = out.setdefault(
+            concept.category, CategoryOut(id=concept.category, concepts=0, minutes=0)
+        )
+        entry.concepts += 1
+        entry.minutes += concept.minutes
+    return [out[c] for c in Category if c in out]
+
+
+@router.get("/search", tags=["graph"])
+def search(
+    state: State,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
+    limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> list[SearchHit]:
+    """Concepts and papers by id, title or alias (exact first), then by text."""
+    graph = state.graph
+    hits: dict[str, SearchHit] = {}
+    for node in graph.lookup(q):
+        hits[node] = _hit(graph, node, "id" if node == q else "title")
+    for node in suggest_ids(q, {name: ids[0] for name, ids in graph.names.items()}, limit):
+        hits.setdefault(node, _hit(graph, node, "alias"))
+    for concept in sorted(graph.concepts.values()):
+        if _matches(q, concept.title, concept.summary, *concept.aliases):
+            hits.setdefault(concept.id, _hit(graph, concept.id, "text"))
+    for paper in sorted(graph.papers.values()):
+        if _matches(q, paper.title, paper.first_author, *paper.aliases):
+            hits.setdefault(paper.id, _hit(graph, paper.id, "text"))
+    return list(hits.values())[:limit]
+
+
+@router.get("/presets", tags=["plans"])
+def presets(state: State) -> list[PresetOut]:
+    """The curated paths; plan one by passing its id as a goal."""
+    return [_preset(state.graph, pid) for pid in state.graph.paths]
+
+
+@router.get("/presets/{preset_id}", tags=["plans"])
+def preset(preset_id: str, state: State) -> PresetOut:
+    """One curated path: its steps in the seed's order, its track and its total."""
+    if preset_id not in state.graph.paths:
+        options = suggest_ids(preset_id, {p: p for p in state.graph.paths})
+        raise ApiError(404, "unknown-id", f"no preset {preset_id!r}", "preset_id", options)
+    return _preset(state.graph, preset_id)
+
+
+@router.get("/next", tags=["plans"])
+def next_concepts(
+    state: State,
+    known: Annotated[list[str], Query(max_length=MAX_KNOWN)] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
+    known_implies_prerequisites: bool = True,
+) -> list[NextOut]:
+    """What can I learn next? Concepts whose prerequisites are all known, by what they unlock."""
+    for node in known:
+        check_id(state.graph, node, "known", presets=False)
+    found = fringe(state.graph, known, implies=known_implies_prerequisites, limit=limit)
+    return [NextOut(id=n.id, title=n.title, minutes=n.minutes, unlocks=n.unlocks) for n in found]
+
+
+def _page(items: list, page: int, per_page: int) -> Any:
+    """One page of ``items``, as the fields of a Page."""
+    start = (page - 1) * per_page
+    window = items[start : start + per_page]
+    return {"items": window, "total": len(items), "page": page, "per_page": per_page}
+
+
+def _matches(q: str, *texts: str) -> bool:
+    needle = q.casefold()
+    return any(needle in t.casefold() for t in texts)
+
+
+def _concept_summary(c: Concept) -> ConceptSummary:
+    return ConceptSummary(
+        id=c.id,
+        title=c.title,
+        category=c.category,
+        level=c.level,
+        minutes=c.minutes,
+        summary=c.summary,
+    )
+
+
+def _paper_summary(p: Paper) -> PaperSummary:
+    return PaperSummary(
+        id=p.id,
+        title=p.title,
+        authors=p.authors,
+        year=p.year,
+        venue=p.venue,
+        priority=p.priority,
+        phase=p.phase,
+        depth=p.depth,
+        link=f"https://arxiv.org/abs/{p.arxiv}" if p.arxiv else p.url,
+    )
+
+
+def _refs(graph: KnowledgeGraph, ids: tuple[str, ...] | list[str]) -> list[NodeRef]:
+    return [_ref(graph, node) for node in ids]
+
+
+def _ref(graph: KnowledgeGraph, node: str) -> NodeRef:
+    if node in graph.concepts:
+        return NodeRef(id=node, kind="concept", title=graph.concepts[node].title)
+    return NodeRef(id=node, kind="paper", title=graph.papers[node].title)
+
+
+def _hit(graph: KnowledgeGraph, node: str, match: str) -> SearchHit:
+    ref = _ref(graph, node)
+    return SearchHit(id=ref.id, kind=ref.kind, title=ref.title, match=match)
+
+
+def _unknown(graph: KnowledgeGraph, node: str, field: str, kind: str) -> ApiError:
+    pool = graph.concepts if kind == "concept" else graph.papers
+    names = {name: ids[0] for name, ids in graph.names.items() if ids[0] in pool}
+    names.update({n: n for n in pool})
+    options = suggest_ids(node, names) or suggest_ids(slugify(node), names)
+    return ApiError(404, "unknown-id", f"no {kind} with id {node!r}", field, options)
+
+
+def _preset(graph: KnowledgeGraph, preset_id: str) -> PresetOut:
+    path = graph.paths[preset_id]
+    return PresetOut(
+        id=path.id,
+        title=path.title,
+        summary=path.summary,
+        track=path.track,
+        minutes=graph.path_minutes(preset_id),
+        stated_minutes=list(path.stated_minutes) if path.stated_minutes else None,
+        assumes=list(path.assumes),
+        steps=[PresetStep(**s._asdict()) for s in path.steps],
+        later=list(path.later),
+    )

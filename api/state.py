@@ -1,0 +1,79 @@
+"""What the app holds for its lifetime: the graph, its demos' status, and rendered diagrams."""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from fastapi import Request
+
+from demos.records import DEVICES, discover, status
+from graph import KnowledgeGraph
+
+DIAGRAM_CACHE_SIZE = 256
+
+
+@dataclass
+class RenderCache:
+    """Rendered diagrams by (graph hash, parameters), least recently used out first."""
+
+    size: int = DIAGRAM_CACHE_SIZE
+    entries: OrderedDict[tuple, tuple[bytes, str]] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+@dataclass
+class AppState:
+    graph: KnowledgeGraph
+    demo_status: dict[str, dict[str, dict[str, object]]]  # demo id -> device -> status
+    diagrams: RenderCache
+
+    @classmethod
+    def build(cls, graph: KnowledgeGraph) -> "AppState":
+        return cls(graph, demo_statuses(), RenderCache())
+
+
+def demo_statuses() -> dict[str, dict[str, dict[str, object]]]:
+    """Each demo's record per device kind, read once: records change only with a deploy."""
+    out = {}
+    for demo in discover().values():
+        out[demo.id] = {
+            device: {
+                "freshness": s.freshness.value,
+                "passed": s.passed,
+                "date": s.date,
+                "claims_passed": s.claims_passed,
+                "claims": s.claims,
+            }
+            for device in DEVICES
+            for s in [status(demo, device)]
+        }
+    return out
+
+
+def app_state(request: Request) -> AppState:
+    """The FastAPI dependency that hands a route the app's state."""
+    return request.app.state.syllabus
+
+
+MISSING = {"freshness": "missing", "passed": None, "date": None, "claims_passed": 0, "claims": 0}
+
+
+def demo_status_of(state: AppState, demo: str | None) -> dict[str, dict[str, object]]:
+    """A demo's status per device, all missing for a demo the repository does not have."""
+    if demo is None:
+        return {}
+    return state.demo_status.get(demo) or {device: dict(MISSING) for device in DEVICES}

@@ -1,0 +1,183 @@
+"""The HTTP API through FastAPI's TestClient, on the real graph: every endpoint and its errors."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.models import PlanOut
+from graph import load_graph
+from tests.helpers import REPO
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(load_graph(REPO, cache_dir=None)))
+
+
+def error_of(response) -> dict:
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body["error"]) == {"code", "message", "field", "suggestions"}
+    return body["error"]
+
+
+def test_health_and_version(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    version = client.get("/v1/version").json()
+    graph = load_graph(REPO, cache_dir=None)
+    assert version["content_hash"] == graph.content_hash
+    assert (version["concepts"], version["papers"]) == (len(graph.concepts), len(graph.papers))
+
+
+def test_concepts_filter_and_paginate(client):
+    page = client.get("/v1/concepts", params={"category": "math-foundations", "per_page": 3})
+    body = page.json()
+    assert body["total"] == 10 and len(body["items"]) == 3 and body["page"] == 1
+    assert all(c["category"] == "math-foundations" for c in body["items"])
+    second = client.get(
+        "/v1/concepts", params={"category": "math-foundations", "per_page": 3, "page": 2}
+    ).json()
+    assert not {c["id"] for c in body["items"]} & {c["id"] for c in second["items"]}
+    found = client.get("/v1/concepts", params={"q": "key-value"}).json()["items"]
+    assert "kv-cache" in [c["id"] for c in found]
+    advanced = client.get("/v1/concepts", params={"level": "advanced", "per_page": 100}).json()
+    assert advanced["total"] > 0 and all(c["level"] == "advanced" for c in advanced["items"])
+
+
+def test_concept_detail_carries_its_neighbourhood_and_demo_status(client):
+    detail = client.get("/v1/concepts/attention").json()
+    assert {"id": "transformer-block", "kind": "concept"}.items() <= next(
+        d for d in detail["dependents"] if d["id"] == "transformer-block"
+    ).items()
+    assert detail["prerequisites"] and detail["resources"] and detail["checklist"]
+    assert detail["demo"] == "attention"
+    cpu = detail["demo_status"]["cpu"]
+    assert cpu["freshness"] == "fresh" and cpu["passed"] is True and cpu["claims"] >= 4
+    assert detail["demo_status"]["cuda"]["freshness"] in {"fresh", "missing"}
+
+
+def test_unknown_ids_are_404_with_suggestions(client):
+    error = error_of(client.get("/v1/concepts/atention"))
+    assert error["code"] == "unknown-id" and "attention" in error["suggestions"]
+    assert client.get("/v1/concepts/atention").status_code == 404
+    error = error_of(client.get("/v1/papers/attention-is-all-you-nee"))
+    assert "attention-is-all-you-need" in error["suggestions"]
+    assert error_of(client.get("/v1/presets/researcher-pth"))["suggestions"][0] == "researcher-path"
+    assert error_of(client.get("/v1/nowhere"))["code"] == "not-found"
+
+
+def test_papers_categories_search_presets_next(client):
+    papers = client.get("/v1/papers", params={"q": "vaswani"}).json()["items"]
+    assert [p["id"] for p in papers] == ["attention-is-all-you-need"]
+    paper = client.get("/v1/papers/attention-is-all-you-need").json()
+    assert paper["link"] == "https://arxiv.org/abs/1706.03762" and paper["teaches"]
+    categories = client.get("/v1/categories").json()
+    assert sum(c["concepts"] for c in categories) == 106
+    hits = client.get("/v1/search", params={"q": "LoRA"}).json()
+    assert hits[0]["id"] in {"low-rank-adaptation", "lora"}
+    presets = client.get("/v1/presets").json()
+    assert {p["id"] for p in presets} >= {"researcher-path", "paper-path"}
+    assert client.get("/v1/presets/researcher-path").json()["minutes"] == 237
+    ready = client.get("/v1/next", params={"known": ["linear-algebra"], "limit": 5}).json()
+    assert ready and all("unlocks" in r for r in ready)
+    assert error_of(client.get("/v1/next", params={"known": ["nope-xyz"]}))["field"] == "known"
+
+
+def test_post_plan_matches_its_model_and_the_get_link(client):
+    body = {
+        "goals": ["gpt"],
+        "budget_minutes": 180,
+        "pace": {"minutes_per_day": 30},
+        "start": "2026-12-01",
+    }
+    posted = client.post("/v1/plans", json=body)
+    assert posted.status_code == 200, posted.text
+    plan = posted.json()
+    PlanOut.model_validate(plan)  # the documented shape is the served shape
+    assert plan["minutes"] <= 180 and not plan["fits"] and plan["dropped"]
+    assert plan["schedule"]["start"] == "2026-12-01"
+    assert plan["steps"][0]["demo_status"]["cpu"]["freshness"] == "fresh"
+    linked = client.get(
+        "/v1/plans",
+        params={"goal": "gpt", "budget": "3h", "pace": "30m/day", "start": "2026-12-01"},
+    ).json()
+    assert linked == plan
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "code"),
+    [
+        ({"goal": "atention"}, "goals", "unknown-id"),
+        ({"goal": "gpt", "budget": "0m"}, "budget", "invalid-request"),
+        ({"goal": "gpt", "budget": "six hours"}, "budget", "invalid-request"),
+        ({"goal": "gpt", "pace": "30m/fortnight"}, "pace", "invalid-request"),
+        ({"goal": "gpt", "start": "2026-13-01", "pace": "30m/day"}, "start", "invalid-request"),
+        ({"goal": "gpt", "known": "gpt"}, "known", "invalid-request"),
+        ({"goal": "gpt", "track": "scroll"}, "track", "invalid-request"),
+        ({}, "goal", "invalid-request"),
+    ],
+)
+def test_bad_plan_links_name_the_field(client, params, field, code):
+    error = error_of(client.get("/v1/plans", params=params))
+    assert (error["field"], error["code"]) == (field, code), error
+
+
+def test_bad_plan_bodies_name_the_field(client):
+    cases = [
+        ({"goals": []}, "goals"),
+        ({"goals": ["gpt"], "budget_minutes": -5}, "budget_minutes"),
+        ({"goals": ["gpt"], "colour": "red"}, "colour"),
+        ({"goals": ["gpt"], "pace": {"minutes_per_day": 30}}, "start"),
+        ({"goals": ["gpt"] * 51}, "goals"),
+    ]
+    for body, field in cases:
+        error = error_of(client.post("/v1/plans", json=body))
+        assert error["field"] == field, (body, error)
+    assert client.post("/v1/plans", content=b"{not json").status_code == 422
+
+
+def test_plan_markdown_export(client):
+    response = client.get("/v1/plans", params={"goal": "attention", "format": "markdown"})
+    assert response.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in response.headers["content-disposition"]
+    assert "- [ ] Run the attention demo and see its claims pass" in response.text
+
+
+def test_plan_ics_needs_a_pace(client):
+    error = error_of(client.get("/v1/plans", params={"goal": "attention", "format": "ics"}))
+    assert error["field"] == "pace"
+
+
+def test_openapi_documents_every_request_body_with_examples(client):
+    schema = client.get("/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            body = operation.get("requestBody")
+            if body:
+                content = body["content"]["application/json"]
+                assert content.get("examples") or content.get("example"), (method, path)
+    assert "/v1/plans" in schema["paths"] and "/v1/graph" in schema["paths"]
+    json.dumps(schema)
+
+
+def test_the_fast_plan_serialiser_gives_the_generic_shape():
+    from datetime import date
+
+    from pydantic_core import to_json
+
+    from api.plan_output import plan_data, to_data
+    from planner.plan import make_plan
+    from planner.request import Pace, PlanRequest
+
+    graph = load_graph(REPO, cache_dir=None)
+    for request in (
+        PlanRequest(
+            goals=["gpt"], budget_minutes=200, pace=Pace(hours_per_week=3), start=date(2026, 12, 1)
+        ),
+        PlanRequest(goals=["direct-preference-optimisation"], track="paper", budget_minutes=600),
+    ):
+        plan = make_plan(graph, request)
+        assert json.loads(to_json(plan_data(plan))) == json.loads(json.dumps(to_data(plan)))
