@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/demos.py
+	$(BIN)/python bench/api.py
 
 setup: $(STAMP) graphviz
 

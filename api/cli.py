@@ -22,7 +22,7 @@ from planner.checklist import checklist_markdown
 from planner.durations import format_minutes as hours
 from planner.errors import PlanError
 from planner.fringe import fringe
-from planner.plan import make_plan
+from planner.plan import Plan, make_plan
 from planner.resolve import check_id
 
 app = typer.Typer(
@@ -53,6 +53,16 @@ class PlanFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+
+
+class ExportFormat(StrEnum):
+    ICS = "ics"
+    CASE = "case"
+    MOODLE_CSV = "moodle-csv"
+    IMSCC = "imscc"
+    JSONLD = "jsonld"
+    MARKDOWN = "markdown"
+    JSON = "json"
 
 
 @app.command("check")
@@ -179,42 +189,50 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
+GoalsArgument = Annotated[
+    list[str] | None, typer.Argument(help="Concept or paper ids to reach.", show_default=False)
+]
+KnownOption = Annotated[
+    list[str] | None, typer.Option("--known", help="An id you already know (repeat it).")
+]
+TrackOption = Annotated[Track | None, typer.Option(help="Default: the preset's, else lightweight.")]
+BudgetOption = Annotated[str | None, typer.Option(help="Time available: 6h, 90m, 1h30m.")]
+PaceOption = Annotated[str | None, typer.Option(help="Study pace: 30m/day or 5h/week.")]
+DaysOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Study days, e.g. mon,wed,fri (default: every day for "
+        "a daily pace, weekdays for a weekly one)."
+    ),
+]
+StartOption = Annotated[
+    str | None, typer.Option(help="First study day, YYYY-MM-DD (default: today).")
+]
+PresetOption = Annotated[str | None, typer.Option(help="A curated path id, e.g. researcher-path.")]
+RecommendedOption = Annotated[
+    bool, typer.Option("--recommended", help="Include soft prerequisites too.")
+]
+ImpliedOption = Annotated[
+    bool,
+    typer.Option(
+        "--implied-known/--no-implied-known",
+        help="Whether knowing a concept implies knowing what it requires.",
+    ),
+]
+
+
 @app.command("plan")
 def plan_command(
-    goals: Annotated[
-        list[str] | None, typer.Argument(help="Concept or paper ids to reach.", show_default=False)
-    ] = None,
-    known: Annotated[
-        list[str] | None, typer.Option("--known", help="An id you already know (repeat it).")
-    ] = None,
-    track: Annotated[
-        Track | None, typer.Option(help="Default: the preset's, else lightweight.")
-    ] = None,
-    budget: Annotated[str | None, typer.Option(help="Time available: 6h, 90m, 1h30m.")] = None,
-    pace: Annotated[str | None, typer.Option(help="Study pace: 30m/day or 5h/week.")] = None,
-    days: Annotated[
-        str | None,
-        typer.Option(
-            help="Study days, e.g. mon,wed,fri (default: every day for "
-            "a daily pace, weekdays for a weekly one)."
-        ),
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option(help="First study day, YYYY-MM-DD (default: today).")
-    ] = None,
-    preset: Annotated[
-        str | None, typer.Option(help="A curated path id, e.g. researcher-path.")
-    ] = None,
-    recommended: Annotated[
-        bool, typer.Option("--recommended", help="Include soft prerequisites too.")
-    ] = False,
-    implied: Annotated[
-        bool,
-        typer.Option(
-            "--implied-known/--no-implied-known",
-            help="Whether knowing a concept implies knowing what it requires.",
-        ),
-    ] = True,
+    goals: GoalsArgument = None,
+    known: KnownOption = None,
+    track: TrackOption = None,
+    budget: BudgetOption = None,
+    pace: PaceOption = None,
+    days: DaysOption = None,
+    start: StartOption = None,
+    preset: PresetOption = None,
+    recommended: RecommendedOption = False,
+    implied: ImpliedOption = True,
     output: Annotated[PlanFormat, typer.Option("--format", help="text, json or markdown.")] = (
         PlanFormat.TEXT
     ),
@@ -222,6 +240,84 @@ def plan_command(
 ) -> None:
     """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
     graph = _load_or_exit(data)
+    plan = _plan_or_exit(
+        graph, goals, known, track, budget, pace, days, start, preset, recommended, implied
+    )
+    if output is PlanFormat.JSON:
+        typer.echo(json.dumps(to_data(plan), indent=2))
+    elif output is PlanFormat.MARKDOWN:
+        typer.echo(checklist_markdown(plan), nl=False)
+    else:
+        Console(highlight=False).print(plan_table(plan))
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(
+            metavar="FORMAT",
+            help="ics, case, moodle-csv, imscc, jsonld, markdown or json.",
+        ),
+    ],
+    goals: GoalsArgument = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    whole_graph: Annotated[
+        bool, typer.Option("--graph", help="Export the whole graph (case or moodle-csv).")
+    ] = False,
+    known: KnownOption = None,
+    track: TrackOption = None,
+    budget: BudgetOption = None,
+    pace: PaceOption = None,
+    days: DaysOption = None,
+    start: StartOption = None,
+    preset: PresetOption = None,
+    recommended: RecommendedOption = False,
+    implied: ImpliedOption = True,
+    base_url: Annotated[
+        str, typer.Option(help="Where the service runs, for the links inside exports.")
+    ] = "http://127.0.0.1:8000",
+    data: DataOption = None,
+) -> None:
+    """Export a plan (or, with --graph, the whole graph) for a calendar or learning platform."""
+    from api.errors import ApiError
+    from api.exports.formats import GraphFormat, PlanFormat, render_graph, render_plan
+
+    graph = _load_or_exit(data)
+    try:
+        if whole_graph:
+            if fmt.value not in {f.value for f in GraphFormat}:
+                _fail("error: FORMAT: the whole graph exports as case or moodle-csv")
+            rendered = render_graph(graph, GraphFormat(fmt.value), base_url.rstrip("/"))
+        else:
+            plan = _plan_or_exit(
+                graph, goals, known, track, budget, pace, days, start, preset, recommended, implied
+            )
+            rendered = render_plan(plan, graph, PlanFormat(fmt.value), base_url.rstrip("/"))
+    except ApiError as exc:
+        _fail(f"error: {exc.field or 'FORMAT'}: {exc.message}")
+    if output is None:
+        sys.stdout.buffer.write(rendered.content)
+    else:
+        output.write_bytes(rendered.content)
+        typer.echo(f"wrote {output} ({len(rendered.content):,} bytes)", err=True)
+
+
+def _plan_or_exit(
+    graph: KnowledgeGraph,
+    goals: list[str] | None,
+    known: list[str] | None,
+    track: Track | None,
+    budget: str | None,
+    pace: str | None,
+    days: str | None,
+    start: str | None,
+    preset: str | None,
+    recommended: bool,
+    implied: bool,
+) -> Plan:
     try:
         request = plan_request_from_text(
             [*(goals or []), *([preset] if preset else [])],
@@ -234,15 +330,9 @@ def plan_command(
             recommended,
             implied,
         )
-        plan = make_plan(graph, request)
+        return make_plan(graph, request)
     except PlanError as exc:
         _fail(f"error: {exc}")
-    if output is PlanFormat.JSON:
-        typer.echo(json.dumps(to_data(plan), indent=2))
-    elif output is PlanFormat.MARKDOWN:
-        typer.echo(checklist_markdown(plan), nl=False)
-    else:
-        Console(highlight=False).print(plan_table(plan))
 
 
 @app.command("next")

@@ -64,8 +64,13 @@ def demo_statuses() -> dict[str, dict[str, dict[str, object]]]:
     return out
 
 
-def app_state(request: Request) -> AppState:
-    """The FastAPI dependency that hands a route the app's state."""
+async def app_state(request: Request) -> AppState:
+    """The FastAPI dependency that hands a route the app's state.
+
+    Routes and dependencies that only compute are ``async``: a plan takes well under
+    a millisecond, less than handing the request to a worker thread would cost.
+    Diagrams, which wait on the dot binary, stay in the thread pool.
+    """
     return request.app.state.syllabus
 
 

@@ -154,3 +154,27 @@ def test_schema_check_passes_on_the_repository_and_fails_on_drift(tmp_path: Path
     (tmp_path / "papers.schema.json").write_text("{}\n")
     drift = syllabus("schema", "--check", "--out", str(tmp_path))
     assert drift.returncode == 1 and "papers.schema.json: out of date" in drift.stdout
+
+
+def test_export_writes_a_plan_or_the_graph_for_other_platforms(tmp_path):
+    import icalendar
+
+    ics = tmp_path / "gpt.ics"
+    args = ["gpt", "--budget", "3h", "--pace", "30m/day", "--start", "2026-12-01"]
+    result = syllabus("export", "ics", *args, "-o", str(ics))
+    assert result.returncode == 0, result.stderr
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert events and str(events[0]["DTSTART"].dt) == "2026-12-01"
+
+    case = tmp_path / "graph.json"
+    result = syllabus("export", "case", "--graph", "-o", str(case))
+    assert result.returncode == 0, result.stderr
+    package = json.loads(case.read_text())
+    assert [
+        i["fullStatement"] for i in package["CFItems"] if i.get("humanCodingScheme") == "attention"
+    ]
+
+    needs_pace = syllabus("export", "ics", "gpt")
+    assert needs_pace.returncode == 2 and "error: pace:" in needs_pace.stderr
+    wrong = syllabus("export", "ics", "--graph")
+    assert wrong.returncode == 2 and "case or moodle-csv" in wrong.stderr

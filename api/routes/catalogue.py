@@ -36,7 +36,7 @@ MAX_QUERY = 200
 
 
 @router.get("/concepts", tags=["graph"])
-def list_concepts(
+async def list_concepts(
     state: State,
     category: Category | None = None,
     level: Level | None = None,
@@ -56,7 +56,7 @@ def list_concepts(
 
 
 @router.get("/concepts/{concept_id}", tags=["graph"])
-def get_concept(concept_id: str, state: State) -> ConceptDetail:
+async def get_concept(concept_id: str, state: State) -> ConceptDetail:
     """One concept with its prerequisites, dependents, papers, resources, checklist and demo."""
     graph = state.graph
     concept = graph.concepts.get(concept_id)
@@ -85,7 +85,7 @@ def get_concept(concept_id: str, state: State) -> ConceptDetail:
 
 
 @router.get("/papers", tags=["graph"])
-def list_papers(
+async def list_papers(
     state: State,
     q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -101,7 +101,7 @@ def list_papers(
 
 
 @router.get("/papers/{paper_id}", tags=["graph"])
-def get_paper(paper_id: str, state: State) -> PaperDetail:
+async def get_paper(paper_id: str, state: State) -> PaperDetail:
     """One paper with what it teaches, what it needs, and how to read it."""
     graph = state.graph
     paper = graph.papers.get(paper_id)
@@ -119,7 +119,7 @@ def get_paper(paper_id: str, state: State) -> PaperDetail:
 
 
 @router.get("/categories", tags=["graph"])
-def categories(state: State) -> list[CategoryOut]:
+async def categories(state: State) -> list[CategoryOut]:
     """Every category with concepts in it: how many, and their minutes together."""
     out: dict[str, CategoryOut] = {}
     for concept in state.graph.concepts.values():
@@ -132,7 +132,7 @@ def categories(state: State) -> list[CategoryOut]:
 
 
 @router.get("/search", tags=["graph"])
-def search(
+async def search(
     state: State,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
@@ -154,13 +154,13 @@ def search(
 
 
 @router.get("/presets", tags=["plans"])
-def presets(state: State) -> list[PresetOut]:
+async def presets(state: State) -> list[PresetOut]:
     """The curated paths; plan one by passing its id as a goal."""
     return [_preset(state.graph, pid) for pid in state.graph.paths]
 
 
 @router.get("/presets/{preset_id}", tags=["plans"])
-def preset(preset_id: str, state: State) -> PresetOut:
+async def preset(preset_id: str, state: State) -> PresetOut:
     """One curated path: its steps in the seed's order, its track and its total."""
     if preset_id not in state.graph.paths:
         options = suggest_ids(preset_id, {p: p for p in state.graph.paths})
@@ -169,7 +169,7 @@ def preset(preset_id: str, state: State) -> PresetOut:
 
 
 @router.get("/next", tags=["plans"])
-def next_concepts(
+async def next_concepts(
     state: State,
     known: Annotated[list[str], Query(max_length=MAX_KNOWN)] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,

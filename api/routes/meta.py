@@ -12,13 +12,13 @@ State = Annotated[AppState, Depends(app_state)]
 
 
 @router.get("/healthz", tags=["meta"])
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
     """Liveness: answers while the process serves requests."""
     return {"status": "ok"}
 
 
 @router.get("/v1/version", tags=["meta"])
-def version(state: State) -> VersionOut:
+async def version(state: State) -> VersionOut:
     """The API version, the graph's content hash (changes with any data edit) and its counts."""
     graph = state.graph
     return VersionOut(

@@ -63,7 +63,7 @@ PLAN_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/plans", responses=PLAN_RESPONSES, response_class=Response)
-def post_plan(
+async def post_plan(
     request: Request,
     state: State,
     body: Annotated[PlanRequest, Body(openapi_examples=EXAMPLES)],
@@ -73,7 +73,7 @@ def post_plan(
     return _respond(state, make_plan(state.graph, body), format, request)
 
 
-def query_request(
+async def query_request(
     goal: Annotated[
         list[str],
         Query(max_length=MAX_GOALS, description="A goal id (repeat it), or a preset id"),
@@ -112,7 +112,7 @@ QueryRequest = Annotated[PlanRequest, Depends(query_request)]
 
 
 @router.get("/plans", responses=PLAN_RESPONSES, response_class=Response)
-def get_plan_from_query(
+async def get_plan_from_query(
     request: Request,
     state: State,
     plan_request: QueryRequest,
@@ -123,7 +123,7 @@ def get_plan_from_query(
 
 
 @router.get("/export", tags=["graph"], response_class=Response)
-def export_graph(
+async def export_graph(
     request: Request,
     state: State,
     format: GraphFormat,
