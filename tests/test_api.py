@@ -181,3 +181,41 @@ def test_the_fast_plan_serialiser_gives_the_generic_shape():
     ):
         plan = make_plan(graph, request)
         assert json.loads(to_json(plan_data(plan))) == json.loads(json.dumps(to_data(plan)))
+
+
+def test_graph_diagrams_render_cache_and_refuse_what_is_too_big(client):
+    from xml.etree import ElementTree
+
+    response = client.get("/v1/graph", params={"focus": "attention", "depth": 1, "direction": "up"})
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+    svg = ElementTree.fromstring(response.content)
+    titles = {t.text for t in svg.iter() if t.tag.endswith("title")}
+    assert "attention" in titles
+    etag = response.headers["etag"]
+    again = client.get(
+        "/v1/graph",
+        params={"focus": "attention", "depth": 1, "direction": "up"},
+        headers={"If-None-Match": etag},
+    )
+    assert again.status_code == 304 and again.headers["etag"] == etag
+    mermaid = client.get("/v1/graph", params={"focus": "attention", "format": "mermaid"})
+    assert mermaid.text.startswith("flowchart")
+    cyto = client.get("/v1/graph", params={"focus": "attention", "format": "cytoscape"}).json()
+    assert {n["data"]["id"] for n in cyto["elements"]["nodes"]} >= {"attention"}
+    error = error_of(client.get("/v1/graph", params={"focus": "atention"}))
+    assert error["code"] == "unknown-id" and error["suggestions"][0] == "attention"
+    assert error_of(client.get("/v1/graph", params={"depth": 99}))["field"] == "depth"
+
+
+def test_plan_diagram_and_graph_exports(client):
+    svg = client.post("/v1/plans/graph", json={"goals": ["gpt"], "budget_minutes": 180})
+    assert svg.status_code == 200 and b"<svg" in svg.content
+    dot = client.get("/v1/plans/graph", params={"goal": "gpt", "format": "dot"})
+    assert dot.text.startswith("digraph") and "1. " in dot.text
+    assert error_of(client.get("/v1/plans/graph", params={"goal": "nope-x"}))["field"] == "goals"
+    moodle = client.get("/v1/export", params={"format": "moodle-csv"})
+    assert moodle.headers["content-type"].startswith("text/csv")
+    assert moodle.text.splitlines()[0].startswith('"Parent ID number"')
+    case = client.get("/v1/export", params={"format": "case"}).json()
+    assert len(case["CFItems"]) > 106
+    assert error_of(client.get("/v1/export", params={"format": "ics"}))["field"] == "format"
