@@ -17,7 +17,7 @@ import networkx as nx
 from graph.diagnostics import Diagnostic
 from graph.nodes import Concept, LearningPath, Paper
 from graph.suggest import slugify
-from graph.taxonomy import EdgeKind, ReadingAdvice, ReadingDepth
+from graph.taxonomy import Category, EdgeKind, Phase, ReadingAdvice, ReadingDepth
 
 
 class GraphSummary(NamedTuple):
@@ -61,6 +61,24 @@ class KnowledgeGraph:
             for node in path.ids:
                 order.setdefault(node, len(order))
         return order
+
+    @cached_property
+    def study_order(self) -> dict[str, int]:
+        """Every node's place in the default study order, the tie-break when order is free.
+
+        The curated paths' order first; then category (concepts) or reading phase
+        (papers), in the taxonomy's order; then id.
+        """
+        groups = {group: i for i, group in enumerate([*Category, *Phase])}
+        unranked = len(self.curated_order)
+
+        def key(node: str) -> tuple[int, int, str]:
+            concept = self.concepts.get(node)
+            group = groups[concept.category] if concept else groups[self.papers[node].phase]
+            return self.curated_order.get(node, unranked), group, node
+
+        nodes = sorted([*self.concepts, *self.papers], key=key)
+        return {node: i for i, node in enumerate(nodes)}
 
     @cached_property
     def reading_order(self) -> dict[str, int]:

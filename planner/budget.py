@@ -23,6 +23,7 @@ from planner.items import DEPTH_CREDIT, Item, depth_credit
 EXACT_LIMIT = 200
 NODE_LIMIT = 20_000
 GREEDY_START = 32
+_NO_CREDIT = (0,)
 
 
 class Score(NamedTuple):
@@ -90,10 +91,15 @@ class _Problem:
         self.nodes = topo
         self.goal = [item.goal for item in ordered]
         self.upper = [item.goal * goal_weight + item.weight for item in ordered]
-        self.minutes = [[o.minutes for o in item.options] for item in ordered]
         self.least = [item.options[-1].minutes for item in ordered]  # deeper reads take longer
-        self.credit = [[DEPTH_CREDIT[o.depth] * i.weight for o in i.options] for i in ordered]
-        self.flat = not any(any(c) for c in self.credit)  # no depth to weigh: concepts only
+        # Concepts only: one way to study each, and no reading depth to weigh.
+        self.flat = all(item.options[0].depth is None for item in ordered)
+        if self.flat:
+            self.minutes = [[m] for m in self.least]
+            self.credit = [_NO_CREDIT] * len(ordered)
+        else:
+            self.minutes = [[o.minutes for o in item.options] for item in ordered]
+            self.credit = [[DEPTH_CREDIT[o.depth] * i.weight for o in i.options] for i in ordered]
         self._ordered = ordered
 
     @cached_property
@@ -477,6 +483,8 @@ def _depths(p: _Problem, open_: list[int], room: int) -> tuple[int, int, dict[in
     fewest minutes, and only credits that cost more minutes than every lower one.
     Returns the credit gained, the minutes spent and each item's option.
     """
+    if p.flat:  # concepts only: one way to study each
+        return 0, sum(p.least[j] for j in open_), dict.fromkeys(open_, 0)
     deepest = dict.fromkeys(open_, 0)
     if sum(p.minutes[j][0] for j in open_) <= room:  # all as deep as they call for
         return sum(p.credit[j][0] for j in open_), sum(p.minutes[j][0] for j in open_), deepest

@@ -176,7 +176,8 @@ def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]
 
 
 def _deps(graph: KnowledgeGraph, node: str, needed: set[str], recommended: bool) -> tuple[str, ...]:
-    return tuple(sorted(p for p in graph.prerequisites(node, recommended) if p in needed))
+    """The node's prerequisites the plan needs, in the order the data lists them."""
+    return tuple(p for p in graph.prerequisites(node, recommended) if p in needed)
 
 
 def _item(graph: KnowledgeGraph, node: str, goal: bool, deps: tuple[str, ...]) -> Item:

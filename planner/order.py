@@ -9,30 +9,28 @@ always gives the same order, and a preset comes out in its own order.
 from collections.abc import Callable, Iterable, Iterator
 
 from graph import KnowledgeGraph
-from graph.taxonomy import Category, Phase
 from planner.items import Item
 
-RankKey = tuple[int, int, str]
-Rank = Callable[[str], RankKey]
-
-_GROUPS = {group: i for i, group in enumerate([*Category, *Phase])}
+Rank = Callable[[str], int]
 
 
 def rank_function(graph: KnowledgeGraph, preset: Iterable[str] = ()) -> Rank:
-    """Sort key for tie-breaks: a preset's own order, then the curated paths', then groups."""
+    """Sort key for tie-breaks: a preset's own order, then the graph's study order.
+
+    The study order puts the curated paths' order first, then category (or paper
+    phase), then id.
+    """
     first: dict[str, int] = {}
     for node in preset:
         first.setdefault(node, len(first))
-    curated, concepts, papers = graph.curated_order, graph.concepts, graph.papers
-    unranked = len(curated)
+    order = graph.study_order
+    if not first:
+        return order.__getitem__
+    offset = len(first)
 
-    def key(node: str) -> RankKey:
+    def key(node: str) -> int:
         place = first.get(node)
-        if place is None:
-            place = len(first) + curated.get(node, unranked)
-        record = concepts.get(node)
-        group = _GROUPS[record.category] if record else _GROUPS[papers[node].phase]
-        return place, group, node
+        return offset + order[node] if place is None else place
 
     return key
 

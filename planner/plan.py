@@ -7,7 +7,7 @@ from typing import NamedTuple
 from graph import KnowledgeGraph
 from graph.nodes import Resource
 from graph.taxonomy import ReadingDepth, Track
-from planner.budget import Fit, fit_budget, full_minutes, score
+from planner.budget import Fit, fit_budget, full_minutes
 from planner.checklist import step_checklist
 from planner.errors import PlanError
 from planner.items import CONCEPT, Item, build_items
@@ -66,8 +66,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         graph.paths[resolved.preset].track if resolved.preset else Track.LIGHTWEIGHT
     )
     items = build_items(graph, resolved.goals, resolved.known, track, request.include_recommended)
-    ranks = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
-    rank = {node: ranks(node) for node in items}.__getitem__  # each key worked out once
+    rank = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
     starts = _goal_items(graph, resolved.goals, items, rank)
     topo = post_order(items, starts, rank)
     fit = fit_budget(items, topo, request.budget_minutes)
@@ -79,7 +78,6 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     sessions = None
     if request.pace is not None and request.start is not None:
         sessions = schedule([(s.id, s.minutes) for s in steps], request.pace, request.start)
-    goal_items = {n for n, item in items.items() if item.goal}
     return Plan(
         goals=tuple(resolved.goals),
         known=tuple(resolved.stated_known),
@@ -87,12 +85,12 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         preset=resolved.preset,
         budget_minutes=request.budget_minutes,
         fits=fit.method == "none",
-        minutes=-score(items, fit.choice).minutes_saved,
+        minutes=sum(s.minutes for s in steps),
         full_minutes=full_minutes(items),
         fit_method=fit.method,
         steps=tuple(steps),
         dropped=tuple(_dropped(graph, items, topo, fit)),
-        unreached_goals=tuple(n for n in topo if n in goal_items and n not in fit.choice),
+        unreached_goals=tuple(n for n in topo if items[n].goal and n not in fit.choice),
         schedule=sessions,
     )
 
