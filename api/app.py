@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.errors import ApiError
-from api.routes import catalogue, diagrams, meta, plans
+from api.routes import catalogue, demos, diagrams, meta, plans
 from api.state import AppState
 from graph import KnowledgeGraph, load_graph
 from graph.cache import default_cache_dir
@@ -37,7 +37,7 @@ def create_app(graph: KnowledgeGraph | None = None, data_dir: Path | None = None
         responses={422: {"description": "Invalid request"}},
     )
     app.state.syllabus = AppState.build(graph)
-    for router in (meta.router, catalogue.router, plans.router, diagrams.router):
+    for router in (meta.router, catalogue.router, plans.router, diagrams.router, demos.router):
         app.include_router(router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(PlanError, _plan_error)

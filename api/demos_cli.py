@@ -65,13 +65,19 @@ def run_command(
     demo_id: Annotated[str, typer.Argument(metavar="ID", help="A demo id, e.g. kv-cache.")],
     device: DeviceOption = Device.AUTO,
     timeout: TimeoutOption = 20.0,
+    fmt: Annotated[Format, typer.Option("--format", help="text, or json (the record)")] = (
+        Format.TEXT
+    ),
 ) -> None:
     """Run one demo and print each claim with what it measured and the threshold."""
     demo = _demo_or_exit(demo_id, discover())
     runner = _runner()
     target = _device_or_exit(runner, device)
     record = runner.run_all([demo], target, timeout)[0]
-    _print_record(record)
+    if fmt is Format.JSON:
+        typer.echo(json.dumps(record))
+    else:
+        _print_record(record)
     if record["status"] != "passed":
         raise typer.Exit(1)
 

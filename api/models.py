@@ -47,6 +47,19 @@ class DemoStatusOut(BaseModel):
     claims: int
 
 
+class DemoOut(BaseModel):
+    id: str
+    title: str
+    concepts: list[str]
+    status: dict[str, DemoStatusOut] = Field(description="per device kind: cpu, cuda, mps")
+
+
+class DemoDetail(DemoOut):
+    source: str = Field(description="the demo module's Python source")
+    claims: list[dict] = Field(description="each check as last verified (the CPU record's)")
+    records: dict[str, dict] = Field(description="the verification record per device kind")
+
+
 class ResourceOut(BaseModel):
     kind: str
     title: str

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from demos.records import DEVICES, discover, status
+from demos.records import DEVICES, DemoSource, discover, status
 from graph import KnowledgeGraph
 
 DIAGRAM_CACHE_SIZE = 256
@@ -38,18 +38,21 @@ class RenderCache:
 @dataclass
 class AppState:
     graph: KnowledgeGraph
+    demos: dict[str, DemoSource]
     demo_status: dict[str, dict[str, dict[str, object]]]  # demo id -> device -> status
     diagrams: RenderCache
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> "AppState":
-        return cls(graph, demo_statuses(), RenderCache())
+        """Demos and their records are read once: they change only with a deploy."""
+        demos = discover()
+        return cls(graph, demos, demo_statuses(demos), RenderCache())
 
 
-def demo_statuses() -> dict[str, dict[str, dict[str, object]]]:
-    """Each demo's record per device kind, read once: records change only with a deploy."""
+def demo_statuses(demos: dict[str, DemoSource]) -> dict[str, dict[str, dict[str, object]]]:
+    """Each demo's record per device kind."""
     out = {}
-    for demo in discover().values():
+    for demo in demos.values():
         out[demo.id] = {
             device: {
                 "freshness": s.freshness.value,

@@ -1,0 +1,119 @@
+"""The demos: their claims, source and verification records; and, when allowed, a fresh run.
+
+A run executes one of the repository's own demos in a subprocess with a timeout,
+one at a time, on the server's hardware. It is off unless the operator sets
+SYLLABUS_ALLOW_DEMO_RUNS=1: a run costs seconds of CPU (or GPU) per request.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.errors import ApiError
+from api.models import ERRORS, DemoDetail, DemoOut
+from api.state import AppState, app_state, demo_status_of
+from demos.records import DEMOS_DIR, DEVICES, DemoSource, read_record
+from graph.suggest import close_matches
+
+router = APIRouter(prefix="/v1", tags=["demos"], responses=ERRORS)
+State = Annotated[AppState, Depends(app_state)]
+ALLOW_RUNS = "SYLLABUS_ALLOW_DEMO_RUNS"
+RUN_TIMEOUT_S = 60.0
+_one_at_a_time = threading.Lock()
+
+
+@router.get("/demos")
+async def list_demos(state: State) -> list[DemoOut]:
+    """Every demo, the concepts it demonstrates, and its record's state per device kind."""
+    return [
+        DemoOut(
+            id=d.id,
+            title=d.title,
+            concepts=list(d.concepts),
+            status=demo_status_of(state, d.id),
+        )
+        for d in state.demos.values()
+    ]
+
+
+@router.get("/demos/{demo_id}")
+async def get_demo(demo_id: str, state: State) -> DemoDetail:
+    """One demo: its source, its claims as last verified, and its record per device kind."""
+    demo = _demo_or_404(state, demo_id)
+    records = {device: read_record(device, demo.id) for device in DEVICES}
+    latest = records["cpu"] or next((r for r in records.values() if r), None)
+    return DemoDetail(
+        id=demo.id,
+        title=demo.title,
+        concepts=list(demo.concepts),
+        status=demo_status_of(state, demo.id),
+        source=demo.path.read_text(encoding="utf-8"),
+        claims=latest["checks"] if latest else [],
+        records={device: record for device, record in records.items() if record},
+    )
+
+
+@router.post(
+    "/demos/{demo_id}/runs",
+    responses={
+        403: ERRORS[422] | {"description": "Runs are off"},
+        409: ERRORS[422] | {"description": "Another run is in progress"},
+    },
+)
+def run_demo(
+    demo_id: str,
+    state: State,
+    device: Annotated[str, Query(pattern="^(auto|cpu|cuda|mps)$")] = "auto",
+) -> dict[str, Any]:
+    """Run one demo now on this server's hardware and return its record (not saved)."""
+    if os.environ.get(ALLOW_RUNS) != "1":
+        raise ApiError(
+            403,
+            "demo-runs-disabled",
+            f"demo runs are off on this server; start it with {ALLOW_RUNS}=1 to allow them",
+        )
+    demo = _demo_or_404(state, demo_id)
+    if not _one_at_a_time.acquire(blocking=False):
+        raise ApiError(409, "busy", "another demo run is in progress; try again in a minute")
+    try:
+        command = [sys.executable, "-m", "api.cli", "demos", "run", demo.id]
+        command += ["--device", device, "--format", "json"]
+        try:
+            done = subprocess.run(
+                command,
+                cwd=DEMOS_DIR.parent,
+                capture_output=True,
+                text=True,
+                timeout=RUN_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ApiError(
+                422, "run-timeout", f"the run took longer than {RUN_TIMEOUT_S:g} s"
+            ) from None
+    finally:
+        _one_at_a_time.release()
+    if done.returncode == 2:  # the CLI's own refusal, e.g. no CUDA device here
+        raise ApiError(
+            422, "invalid-request", done.stderr.strip().removeprefix("error: "), "device"
+        )
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        raise ApiError(
+            422, "run-failed", f"the demo did not report: {done.stderr[-500:]}"
+        ) from None
+
+
+def _demo_or_404(state: AppState, demo_id: str) -> DemoSource:
+    demos = state.demos
+    if demo_id not in demos:
+        raise ApiError(
+            404, "unknown-id", f"no demo {demo_id!r}", "demo_id", close_matches(demo_id, demos)
+        )
+    return demos[demo_id]

@@ -1,0 +1,47 @@
+"""The demos through the API: claims, source, records, and guarded runs."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.routes import demos as demo_routes
+from graph import load_graph
+from tests.helpers import REPO
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app(load_graph(REPO, cache_dir=None)))
+
+
+def test_demos_list_and_detail(client):
+    listed = client.get("/v1/demos").json()
+    assert len(listed) == 103
+    assert all(d["status"]["cpu"]["freshness"] == "fresh" for d in listed)
+    detail = client.get("/v1/demos/kv-cache").json()
+    assert detail["concepts"] == ["kv-cache"] and "def run(demo" in detail["source"]
+    assert len(detail["claims"]) >= 4 and any(c["negative"] for c in detail["claims"])
+    assert detail["records"]["cpu"]["status"] == "passed"
+    missing = client.get("/v1/demos/kv-cahce")
+    assert missing.status_code == 404 and missing.json()["error"]["suggestions"] == ["kv-cache"]
+
+
+def test_demo_runs_are_off_unless_the_operator_allows_them(client, monkeypatch):
+    monkeypatch.delenv(demo_routes.ALLOW_RUNS, raising=False)
+    refused = client.post("/v1/demos/attention/runs")
+    assert refused.status_code == 403
+    assert "SYLLABUS_ALLOW_DEMO_RUNS=1" in refused.json()["error"]["message"]
+
+
+def test_an_allowed_run_returns_a_fresh_record_and_runs_one_at_a_time(client, monkeypatch):
+    monkeypatch.setenv(demo_routes.ALLOW_RUNS, "1")
+    ran = client.post("/v1/demos/attention/runs", params={"device": "cpu"})
+    assert ran.status_code == 200, ran.text
+    record = ran.json()
+    assert record["demo"] == "attention" and record["device"] == "cpu"
+    assert record["status"] == "passed" and len(record["checks"]) >= 4
+    assert client.post("/v1/demos/not-a-demo/runs").status_code == 404
+    assert client.post("/v1/demos/attention/runs", params={"device": "tpu"}).status_code == 422
+    with demo_routes._one_at_a_time:
+        busy = client.post("/v1/demos/attention/runs", params={"device": "cpu"})
+    assert busy.status_code == 409 and busy.json()["error"]["code"] == "busy"
