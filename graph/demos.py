@@ -5,9 +5,10 @@ Only file names are read, never the demos themselves: the graph stays free of to
 
 from pathlib import Path
 
-from graph.diagnostics import Diagnostic, error
+from graph.diagnostics import Diagnostic, Severity, error
 from graph.records import Entry
 from graph.suggest import close_matches, did_you_mean
+from graph.taxonomy import ConceptKind
 
 
 def available_demos(directory: Path) -> frozenset[str] | None:
@@ -19,10 +20,22 @@ def available_demos(directory: Path) -> frozenset[str] | None:
 
 
 def demo_problems(concepts: list[Entry], available: frozenset[str] | None) -> list[Diagnostic]:
-    """An error for each concept whose demo module does not exist."""
+    """A warning for each concept without a demo; an error for each whose module is missing."""
+    problems = [
+        Diagnostic(
+            Severity.WARNING,
+            "no-demo",
+            entry.source.location(entry.index),
+            f"concept {entry.record.id!r} has no demo yet",
+            f"write demos/{entry.record.id.replace('-', '_')}.py and add 'demo: "
+            f"{entry.record.id}'; a subject that is a practice says kind: practice and gives "
+            "an activity",
+        )
+        for entry in concepts
+        if entry.record.demo is None and entry.record.kind is not ConceptKind.PRACTICE
+    ]
     if available is None:
-        return []
-    problems = []
+        return problems
     for entry in concepts:
         demo = entry.record.demo
         if demo is None or demo in available:
