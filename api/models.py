@@ -131,7 +131,10 @@ class SearchHit(BaseModel):
     id: str
     kind: str
     title: str
-    match: str = Field(description="how it matched: id, title, alias or text")
+    match: str = Field(
+        description="how it matched: id, name (a title or alias), similar (a near spelling), "
+        "or text (in a title, summary or alias)"
+    )
 
 
 class VersionOut(BaseModel):

@@ -77,7 +77,11 @@ def test_papers_categories_search_presets_next(client):
     categories = client.get("/v1/categories").json()
     assert sum(c["concepts"] for c in categories) == 106
     hits = client.get("/v1/search", params={"q": "LoRA"}).json()
-    assert hits[0]["id"] in {"low-rank-adaptation", "lora"}
+    assert hits[0]["id"] in {"low-rank-adaptation", "lora"} and hits[0]["match"] == "name"
+    near = client.get("/v1/search", params={"q": "atention"}).json()
+    assert {"id": "attention", "match": "similar"}.items() <= near[0].items()
+    text = client.get("/v1/search", params={"q": "key-value"}).json()
+    assert text[0]["id"] == "kv-cache" and "text" in {h["match"] for h in text[1:]}
     presets = client.get("/v1/presets").json()
     assert {p["id"] for p in presets} >= {"researcher-path", "paper-path"}
     assert client.get("/v1/presets/researcher-path").json()["minutes"] == 237

@@ -137,13 +137,13 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> list[SearchHit]:
-    """Concepts and papers by id, title or alias (exact first), then by text."""
+    """Concepts and papers by id, title or alias (exact first), then near spellings, then text."""
     graph = state.graph
     hits: dict[str, SearchHit] = {}
     for node in graph.lookup(q):
-        hits[node] = _hit(graph, node, "id" if node == q else "title")
+        hits[node] = _hit(graph, node, "id" if node == q else "name")
     for node in suggest_ids(q, {name: ids[0] for name, ids in graph.names.items()}, limit):
-        hits.setdefault(node, _hit(graph, node, "alias"))
+        hits.setdefault(node, _hit(graph, node, "similar"))
     for concept in sorted(graph.concepts.values()):
         if _matches(q, concept.title, concept.summary, *concept.aliases):
             hits.setdefault(concept.id, _hit(graph, concept.id, "text"))
