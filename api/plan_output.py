@@ -43,12 +43,13 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data, field by field: the API's hot path.
 
     Same shape as ``to_data(plan)`` (a test holds them together), about four times
-    faster; enums and dates are left for the JSON encoder, which writes them as strings.
+    faster. Enums become plain strings here: the JSON encoder writes a str subclass
+    twice as slowly as a str.
     """
     return {
         "goals": list(plan.goals),
         "known": list(plan.known),
-        "track": plan.track,
+        "track": plan.track.value,
         "preset": plan.preset,
         "budget_minutes": plan.budget_minutes,
         "fits": plan.fits,
@@ -64,8 +65,13 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 def _step_data(step: Step) -> dict[str, Any]:
     data = step._asdict()
+    data["depth"] = step.depth and step.depth.value
+    data["called_for"] = step.called_for and step.called_for.value
     data["why"] = list(step.why)
-    data["resources"] = [r._asdict() for r in step.resources]
+    data["resources"] = [
+        {"kind": r.kind.value, "title": r.title, "url": r.url, "minutes": r.minutes, "free": r.free}
+        for r in step.resources
+    ]
     data["checklist"] = list(step.checklist)
     return data
 
