@@ -11,6 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from api.demos_cli import app as demos_app
+from api.errors import ApiError
+from api.exports.formats import GraphFormat, render_graph, render_plan
+from api.exports.formats import PlanFormat as ExportFormat
 from api.plan_output import next_table, plan_table, to_data
 from api.plan_query import plan_request_from_text
 from graph import KnowledgeGraph, LoadResult, check
@@ -53,16 +56,6 @@ class PlanFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
-
-
-class ExportFormat(StrEnum):
-    ICS = "ics"
-    CASE = "case"
-    MOODLE_CSV = "moodle-csv"
-    IMSCC = "imscc"
-    JSONLD = "jsonld"
-    MARKDOWN = "markdown"
-    JSON = "json"
 
 
 @app.command("check")
@@ -282,9 +275,6 @@ def export_command(
     data: DataOption = None,
 ) -> None:
     """Export a plan (or, with --graph, the whole graph) for a calendar or learning platform."""
-    from api.errors import ApiError
-    from api.exports.formats import GraphFormat, PlanFormat, render_graph, render_plan
-
     graph = _load_or_exit(data)
     try:
         if whole_graph:
@@ -295,7 +285,7 @@ def export_command(
             plan = _plan_or_exit(
                 graph, goals, known, track, budget, pace, days, start, preset, recommended, implied
             )
-            rendered = render_plan(plan, graph, PlanFormat(fmt.value), base_url.rstrip("/"))
+            rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"))
     except ApiError as exc:
         _fail(f"error: {exc.field or 'FORMAT'}: {exc.message}")
     if output is None:

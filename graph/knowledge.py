@@ -97,6 +97,11 @@ class KnowledgeGraph:
             return self.papers[node_id].requires
         return concept.requires + concept.recommends if recommended else concept.requires
 
+    def title_of(self, node_id: str) -> str:
+        """The title of a concept or a paper."""
+        concept = self.concepts.get(node_id)
+        return concept.title if concept is not None else self.papers[node_id].title
+
     def minutes_of(self, node_id: str) -> int:
         """Study time of a concept, or of a paper read at its recommended depth (0 if skipped)."""
         if node_id in self.concepts:

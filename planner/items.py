@@ -46,18 +46,7 @@ def known_closure(graph: KnowledgeGraph, known: Iterable[str], implies: bool) ->
     known = set(known)
     if not implies:
         return known
-    return known | set().union(*(_requires_ancestors(graph, k) for k in known))
-
-
-def _requires_ancestors(graph: KnowledgeGraph, node: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [node]
-    while stack:
-        for pred in graph.prerequisites(stack.pop()):
-            if pred not in seen:
-                seen.add(pred)
-                stack.append(pred)
-    return seen
+    return closure(graph, known, set(), recommended=False)
 
 
 def closure(

@@ -212,6 +212,5 @@ def _dropped(
             if missing
             else "did not fit in the budget alongside higher-priority steps"
         )
-        title = graph.concepts[node].title if node in graph.concepts else graph.papers[node].title
-        out.append(Dropped(node, item.kind, title, item.options[0].minutes, reason))
+        out.append(Dropped(node, item.kind, graph.title_of(node), item.options[0].minutes, reason))
     return out

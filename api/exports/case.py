@@ -102,7 +102,7 @@ def plan_title(plan: Plan, graph: KnowledgeGraph) -> str:
     """A human title for a plan: its preset's title, or the titles of its goals."""
     if plan.preset:
         return graph.paths[plan.preset].title
-    return "Study plan: " + ", ".join(_title(graph, g) for g in plan.goals)
+    return "Study plan: " + ", ".join(graph.title_of(g) for g in plan.goals)
 
 
 def plan_prerequisites(plan: Plan, graph: KnowledgeGraph) -> dict[str, tuple[str, ...]]:
@@ -343,14 +343,6 @@ def _key(graph: KnowledgeGraph, node: str) -> str:
 
 def _node_key(step: Step) -> str:
     return f"{step.kind}:{step.id}"
-
-
-def _title(graph: KnowledgeGraph, node: str) -> str:
-    if node in graph.concepts:
-        return graph.concepts[node].title
-    if node in graph.papers:
-        return graph.papers[node].title
-    return node
 
 
 def _timestamp(moment: datetime) -> str:

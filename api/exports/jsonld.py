@@ -60,7 +60,7 @@ def plan_jsonld(plan: Plan, graph: KnowledgeGraph, base_url: str) -> Json:
         "teaches": [_term(graph, goal, base) for goal in plan.goals if _known_id(graph, goal)],
     }
     if plan.known:  # as names: a course's prerequisites are read by people
-        course["coursePrerequisites"] = [_name(graph, node) for node in plan.known]
+        course["coursePrerequisites"] = [graph.title_of(node) for node in plan.known]
     course["hasPart"] = [
         _part(graph, step, [steps[n] for n in needs[step.id]], base) for step in plan.steps
     ]
@@ -130,18 +130,10 @@ def _term(graph: KnowledgeGraph, node: str, base: str) -> Json:
     return {
         "@type": "DefinedTerm",
         "termCode": node,
-        "name": _name(graph, node),
+        "name": graph.title_of(node),
         "url": node_url(graph, node, base),
     }
 
 
 def _known_id(graph: KnowledgeGraph, node: str) -> bool:
     return node in graph.concepts or node in graph.papers
-
-
-def _name(graph: KnowledgeGraph, node: str) -> str:
-    if node in graph.concepts:
-        return graph.concepts[node].title
-    if node in graph.papers:
-        return graph.papers[node].title
-    return node
