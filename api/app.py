@@ -37,7 +37,8 @@ def create_app(graph: KnowledgeGraph | None = None, data_dir: Path | None = None
         responses={422: {"description": "Invalid request"}},
     )
     app.state.syllabus = AppState.build(graph)
-    for router in (meta.router, catalogue.router, plans.router, diagrams.router, demos.router):
+    app.router.routes.insert(0, plans.fast_post_plan())
+    for router in (meta.router, plans.router, catalogue.router, diagrams.router, demos.router):
         app.include_router(router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(PlanError, _plan_error)

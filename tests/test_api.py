@@ -143,6 +143,19 @@ def test_bad_plan_bodies_name_the_field(client):
     assert client.post("/v1/plans", content=b"{not json").status_code == 422
 
 
+def test_post_plan_format_is_checked_and_documented(client):
+    body = {"goals": ["attention"]}
+    markdown = client.post("/v1/plans", params={"format": "markdown"}, json=body)
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert "- [ ] Run the attention demo and see its claims pass" in markdown.text
+    error = error_of(client.post("/v1/plans", params={"format": "markdwn"}, json=body))
+    assert error["field"] == "format" and error["suggestions"] == ["markdown"]
+    assert client.post("/v1/plans", params={"format": "markdwn"}, json=body).status_code == 422
+    operation = client.get("/openapi.json").json()["paths"]["/v1/plans"]["post"]
+    (parameter,) = operation["parameters"]
+    assert parameter["name"] == "format" and "imscc" in parameter["schema"]["enum"]
+
+
 def test_plan_markdown_export(client):
     response = client.get("/v1/plans", params={"goal": "attention", "format": "markdown"})
     assert response.headers["content-type"].startswith("text/markdown")
@@ -170,7 +183,7 @@ def test_openapi_documents_every_request_body_with_examples(client):
 def test_the_fast_plan_serialiser_gives_the_generic_shape():
     from datetime import date
 
-    from pydantic_core import to_json
+    import orjson
 
     from api.plan_output import plan_data, to_data
     from planner.plan import make_plan
@@ -184,7 +197,7 @@ def test_the_fast_plan_serialiser_gives_the_generic_shape():
         PlanRequest(goals=["direct-preference-optimisation"], track="paper", budget_minutes=600),
     ):
         plan = make_plan(graph, request)
-        assert json.loads(to_json(plan_data(plan))) == json.loads(json.dumps(to_data(plan)))
+        assert json.loads(orjson.dumps(plan_data(plan))) == json.loads(json.dumps(to_data(plan)))
 
 
 def test_graph_diagrams_render_cache_and_refuse_what_is_too_big(client):
