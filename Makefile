@@ -1,7 +1,8 @@
 # Two commands matter: `make run` and `make test`. Both install whatever is
 # missing first: a virtualenv in .venv with the project, its dev tools and
-# torch (pinned: an unpinned torch pulls a multi-GB CUDA build), and
-# Debian's graphviz when `dot` is not on the PATH.
+# torch (pinned: an unpinned torch pulls a multi-GB CUDA build), Debian's
+# graphviz when `dot` is not on the PATH, and Debian's chromium (which the web
+# page's tests drive through Playwright) when it is missing.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -14,7 +15,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check $(if $(wildcard $(WHEELS)),--fi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup graphviz schema bench clean
+.PHONY: run test lint setup graphviz chromium schema bench clean
 
 run: setup
 	$(BIN)/syllabus check
@@ -39,7 +40,7 @@ bench: setup
 	$(BIN)/python bench/demos.py
 	$(BIN)/python bench/api.py
 
-setup: $(STAMP) graphviz
+setup: $(STAMP) graphviz chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -56,5 +57,14 @@ graphviz:
 	  echo "installing graphviz (dot) with apt-get"; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q graphviz; }
 
+# The tests use Debian's Chromium; never `playwright install` (it downloads its own browser).
+chromium:
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "chromium is missing: install it with 'apt-get install -y chromium chromium-driver' as root" >&2; exit 1; fi; \
+	  echo "installing chromium with apt-get (for the web page's tests)"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data artifacts

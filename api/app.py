@@ -1,4 +1,4 @@
-"""The HTTP API: a FastAPI app over one loaded graph, built by ``create_app``.
+"""The HTTP API and the web page: a FastAPI app over one loaded graph, built by ``create_app``.
 
 Every error is JSON, ``{"error": {"code", "message", "field", "suggestions"}}``,
 with a 4xx status; no request can produce a traceback.
@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.errors import ApiError
-from api.routes import catalogue, demos, diagrams, meta, plans
+from api.routes import catalogue, demos, diagrams, meta, plans, web
 from api.state import AppState
 from graph import KnowledgeGraph, load_graph
 from graph.cache import default_cache_dir
@@ -40,6 +40,7 @@ def create_app(graph: KnowledgeGraph | None = None, data_dir: Path | None = None
     app.router.routes.insert(0, plans.fast_post_plan())
     for router in (meta.router, plans.router, catalogue.router, diagrams.router, demos.router):
         app.include_router(router)
+    app.include_router(web.make_router())  # the web page at /, outside the OpenAPI schema
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(PlanError, _plan_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

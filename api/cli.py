@@ -155,7 +155,7 @@ def serve_command(
     from api.app import create_app
 
     graph = _load_or_exit(data)
-    typer.echo(f"Syllabus: http://{host}:{port}/docs for the API", err=True)
+    typer.echo(f"Syllabus: http://{host}:{port}/ for the web page, /docs for the API", err=True)
     uvicorn.run(create_app(graph), host=host, port=port, log_level="info")
 
 

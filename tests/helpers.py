@@ -1,5 +1,14 @@
-"""Helpers shared by the tests: small YAML records, the real loader, one diagnostic."""
+"""Helpers shared by the tests: small YAML records, the real loader, one diagnostic, a real
+uvicorn server on a free port."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph import LoadResult, check
@@ -54,3 +63,40 @@ def only(result: LoadResult, code: str):
     found = [d for d in result.diagnostics if d.code == code]
     assert len(found) == 1, [d.render() for d in result.diagnostics]
     return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``syllabus serve ARGS`` in a subprocess on a free 127.0.0.1 port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()) from None
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -236,3 +236,20 @@ def test_plan_diagram_and_graph_exports(client):
     case = client.get("/v1/export", params={"format": "case"}).json()
     assert len(case["CFItems"]) > 106
     assert error_of(client.get("/v1/export", params={"format": "ics"}))["field"] == "format"
+
+
+def test_web_page_and_its_files_are_served_outside_the_schema(client):
+    page = client.get("/", params={"goal": "gpt"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script type="module" src="/static/app.js">' in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'self'" in policy
+    assert client.get("/", headers={"if-none-match": page.headers["etag"]}).status_code == 304
+    for name, media_type in (("app.js", "text/javascript"), ("style.css", "text/css")):
+        asset = client.get(f"/static/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(media_type)
+        assert asset.headers["cache-control"] == "no-cache" and asset.headers["etag"]
+    for missing in ("/static/nope.js", "/static/..%2Fapp.py", "/static/index.html"):
+        assert error_of(client.get(missing))["code"] == "not-found"
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/" not in paths and not any(p.startswith("/static") for p in paths)

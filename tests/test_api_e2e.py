@@ -7,10 +7,6 @@ CSV, each parsed back with a real parser.
 import csv
 import io
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -20,44 +16,15 @@ from xml.etree import ElementTree
 import icalendar
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import live_server
 
 PLAN = "goal=gpt&budget=4h&pace=30m/day&start=2026-12-01"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    with live_server() as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
