@@ -75,7 +75,10 @@ def build_items(
 ) -> dict[str, Item]:
     """The items a plan chooses from, with goals marked; ``known`` is already closed."""
     if track is Track.LIGHTWEIGHT:
-        return _concept_items(graph, goals, closure(graph, goals, known, recommended), recommended)
+        needed = closure(graph, goals, known, recommended)
+        return {
+            n: _item(graph, n, n in goals, _deps(graph, n, needed, recommended)) for n in needed
+        }
     return _paper_items(graph, goals, known, recommended)
 
 
@@ -161,25 +164,14 @@ def _teachers(graph: KnowledgeGraph, concept: str, known: set[str]) -> list[str]
     )
 
 
-def _concept_items(
-    graph: KnowledgeGraph, goals: list[str], needed: set[str], recommended: bool
-) -> dict[str, Item]:
-    """The lightweight track's items, built inline: this runs on every plan request."""
-    items = {}
-    for node in needed:
-        deps = tuple(p for p in graph.prerequisites(node, recommended) if p in needed)
-        concept = graph.concepts.get(node)
-        if concept is None:  # a paper named as a goal
-            items[node] = _item(graph, node, node in goals, deps)
-        else:
-            option = (Option(None, concept.minutes),)
-            items[node] = Item(node, CONCEPT, option, CONCEPT_WEIGHT, node in goals, deps)
-    return items
+def _deps(graph: KnowledgeGraph, node: str, needed: set[str], recommended: bool) -> tuple[str, ...]:
+    """The node's prerequisites the plan needs, in the order the data lists them."""
+    return tuple(p for p in graph.prerequisites(node, recommended) if p in needed)
 
 
 def _item(graph: KnowledgeGraph, node: str, goal: bool, deps: tuple[str, ...]) -> Item:
-    if node in graph.concepts:
-        concept = graph.concepts[node]
+    concept = graph.concepts.get(node)
+    if concept is not None:
         return Item(node, CONCEPT, (Option(None, concept.minutes),), CONCEPT_WEIGHT, goal, deps)
     paper = graph.papers[node]
     return Item(node, PAPER, paper_options(paper), PRIORITY_WEIGHT[paper.priority], goal, deps)

@@ -7,7 +7,7 @@ serve it: the bytes, their media type, and a file name for downloads.
 from enum import StrEnum
 from typing import Any
 
-from pydantic_core import to_json
+import orjson
 
 from api.errors import ApiError
 from api.plan_output import plan_data
@@ -43,7 +43,7 @@ def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: st
     name = "-".join(plan.goals[:3]) if not plan.preset else plan.preset
     name = name[:80] or "plan"
     if fmt is PlanFormat.JSON:
-        return Rendered(_json(plan_data(plan)), "application/json", f"{name}.json")
+        return Rendered(json_bytes(plan_data(plan)), "application/json", f"{name}.json")
     if fmt is PlanFormat.MARKDOWN:
         text = checklist_markdown(plan).encode()
         return Rendered(text, "text/markdown; charset=utf-8", f"{name}.md")
@@ -55,7 +55,7 @@ def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: st
         from api.exports.case import plan_case
 
         data = plan_case(plan, graph, base_url)
-        return Rendered(_json(data), "application/json", f"{name}.case.json")
+        return Rendered(json_bytes(data), "application/json", f"{name}.case.json")
     if fmt is PlanFormat.MOODLE_CSV:
         from api.exports.moodle import plan_moodle_csv
 
@@ -69,7 +69,7 @@ def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: st
         from api.exports.jsonld import plan_jsonld
 
         data = plan_jsonld(plan, graph, base_url)
-        return Rendered(_json(data), "application/ld+json", f"{name}.jsonld")
+        return Rendered(json_bytes(data), "application/ld+json", f"{name}.jsonld")
     raise ApiError(422, "invalid-request", f"unknown format {fmt!r}", "format")
 
 
@@ -79,7 +79,7 @@ def render_graph(graph: KnowledgeGraph, fmt: GraphFormat, base_url: str) -> Rend
         from api.exports.case import graph_case
 
         return Rendered(
-            _json(graph_case(graph, base_url)), "application/json", "syllabus.case.json"
+            json_bytes(graph_case(graph, base_url)), "application/json", "syllabus.case.json"
         )
     from api.exports.moodle import graph_moodle_csv
 
@@ -87,5 +87,6 @@ def render_graph(graph: KnowledgeGraph, fmt: GraphFormat, base_url: str) -> Rend
     return Rendered(csv, "text/csv; charset=utf-8", "syllabus.moodle.csv")
 
 
-def _json(data: Any) -> bytes:
-    return to_json(data)
+def json_bytes(data: Any) -> bytes:
+    """JSON for the API's answers and exports: orjson, the fastest encoder we measured."""
+    return orjson.dumps(data)

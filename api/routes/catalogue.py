@@ -1,5 +1,6 @@
 """The knowledge graph as resources: concepts, papers, categories, search, presets, next."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -52,7 +53,7 @@ async def list_concepts(
         and (level is None or c.level == level)
         and (not q or _matches(q, c.title, c.summary, c.id, *c.aliases))
     ]
-    return _page([_concept_summary(c) for c in concepts], page, per_page)
+    return _page(concepts, page, per_page, _concept_summary)
 
 
 @router.get("/concepts/{concept_id}", tags=["graph"])
@@ -97,7 +98,7 @@ async def list_papers(
         for p in sorted(state.graph.papers.values())
         if not q or _matches(q, p.title, p.id, p.first_author, *p.aliases)
     ]
-    return _page([_paper_summary(p) for p in papers], page, per_page)
+    return _page(papers, page, per_page, _paper_summary)
 
 
 @router.get("/papers/{paper_id}", tags=["graph"])
@@ -182,11 +183,11 @@ async def next_concepts(
     return [NextOut(id=n.id, title=n.title, minutes=n.minutes, unlocks=n.unlocks) for n in found]
 
 
-def _page(items: list, page: int, per_page: int) -> Any:
-    """One page of ``items``, as the fields of a Page."""
+def _page(records: list, page: int, per_page: int, summary: Callable[[Any], Any]) -> Any:
+    """One page of ``records`` as the fields of a Page; only that page is summarised."""
     start = (page - 1) * per_page
-    window = items[start : start + per_page]
-    return {"items": window, "total": len(items), "page": page, "per_page": per_page}
+    window = [summary(r) for r in records[start : start + per_page]]
+    return {"items": window, "total": len(records), "page": page, "per_page": per_page}
 
 
 def _matches(q: str, *texts: str) -> bool:

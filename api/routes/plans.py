@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -14,6 +13,7 @@ from api.exports.formats import (
     GraphFormat,
     PlanFormat,
     Rendered,
+    json_bytes,
     plan_data,
     render_graph,
     render_plan,
@@ -199,7 +199,7 @@ def _respond(state: AppState, plan: Plan, fmt: PlanFormat, request: Request) -> 
         data = plan_data(plan)
         for step in data["steps"]:
             step["demo_status"] = demo_status_of(state, step["demo"]) or None
-        return Response(orjson.dumps(data), media_type="application/json")
+        return Response(json_bytes(data), media_type="application/json")
     return _download(render_plan(plan, state.graph, fmt, base_url(request)))
 
 
