@@ -6,22 +6,31 @@ depth kept, and then fewer minutes. Since keeping an item outranks reading one
 more deeply, a paper drops to a shallower depth before anything is dropped.
 
 Small instances are solved exactly by branch and bound; one that runs past its
-node limit is handed to an integer program (PuLP with its bundled CBC); above
-``EXACT_LIMIT`` items a greedy by closure value over closure cost takes over.
+node limit is handed to an integer program (PuLP with its bundled CBC). Above
+``EXACT_LIMIT`` items, the linear relaxation (``planner.relaxation``) bounds
+what any fit can keep and points at the core where the best fit lies; a short
+search there (``planner.core``) usually meets the bound, which proves its
+choice of items best. When it does not, the best of that search, a greedy by
+closure value over closure cost, and the relaxation's own set filled greedily
+is kept.
 """
 
 import heapq
 import math
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
 from typing import NamedTuple
 
+from planner.core import CoreSearch, NodeLimit
 from planner.items import DEPTH_CREDIT, Item, depth_credit
+from planner.relaxation import relax
 
 EXACT_LIMIT = 200
 NODE_LIMIT = 20_000
+CORE_NODE_LIMIT = 1_000  # about 30 ms of search in the core of a 500-item instance
 GREEDY_START = 32
 _NO_CREDIT = (0,)
 
@@ -38,7 +47,9 @@ class Score(NamedTuple):
 @dataclass(frozen=True)
 class Fit:
     choice: dict[str, int]  # kept item -> index into its options
-    method: str  # "none" (everything fits), "exact", "integer-program" or "greedy"
+    # "none" (everything fits), "exact", "integer-program", "relaxation" (the items kept
+    # meet the relaxation's bound, so no fit reaches more goals or weight) or "greedy"
+    method: str
 
 
 def score(items: dict[str, Item], choice: dict[str, int]) -> Score:
@@ -68,7 +79,8 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
         # All that can be kept at all fits together, so all of it is: only depths remain.
         return Fit(problem.named(_depths(problem, affordable, budget)[2]), "exact")
     if len(items) > EXACT_LIMIT:
-        return Fit(greedy(items, topo, budget), "greedy")
+        choice, method = _large(problem, affordable, budget)
+        return Fit(problem.named(choice), method)
     found = _Search(problem, budget, NODE_LIMIT).run()
     if found is not None:
         return Fit(problem.named(found), "exact")
@@ -129,6 +141,14 @@ class _Problem:
     def named(self, choice: dict[int, int]) -> dict[str, int]:
         return {self.nodes[i]: k for i, k in sorted(choice.items())}
 
+    def value(self, choice: dict[int, int]) -> tuple[int, int, int]:
+        """What ``choice`` (position -> option) achieves, compared as ``Score`` is."""
+        return (
+            sum(self.upper[i] for i in choice),
+            sum(self.credit[i][k] for i, k in choice.items()),
+            -sum(self.minutes[i][k] for i, k in choice.items()),
+        )
+
 
 def greedy(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
     """A fast, good fit for instances too large to solve exactly."""
@@ -136,19 +156,50 @@ def greedy(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, in
     return problem.named(_greedy(problem, budget))
 
 
-def _greedy(p: _Problem, budget: int) -> dict[int, int]:
-    """Goals first, cheapest missing closure first. Then, repeatedly, the item whose
-    missing closure (it and the deps not yet kept) brings the most value per
-    minute and still fits; then any single item that still fits, best value per
-    minute first. Items are taken at their shallowest depth; papers are then
-    deepened with what is left, heaviest first.
+def _greedy(
+    p: _Problem, budget: int, start: Iterable[int] = (), fill: bool = True
+) -> dict[int, int]:
+    """Keep ``start`` (a closed set); then, with ``fill``, goals first, cheapest missing
+    closure first. Then, repeatedly, the item whose missing closure (it and the
+    deps not yet kept) brings the most value per minute and still fits; then any
+    single item that still fits, best value per minute first. Items are taken at
+    their shallowest depth; papers are then deepened with what is left, heaviest
+    first.
     """
-    fill = _Greedy(p, budget)
-    fill.goals()
-    fill.closures()
-    fill.frontier()
-    fill.deepen()
-    return fill.kept
+    greedy = _Greedy(p, budget)
+    greedy.take(sorted(start))
+    if fill:
+        greedy.goals()
+        greedy.closures()
+        greedy.frontier()
+    greedy.deepen()
+    return greedy.kept
+
+
+def _large(p: _Problem, affordable: list[int], budget: int) -> tuple[dict[int, int], str]:
+    """The fit of an instance too large for the exact searches, and how it was found."""
+    relaxation = relax(affordable, p.upper, p.least, p.deps, budget)
+    step = math.gcd(*(p.upper[i] for i in affordable))
+    bound = math.floor(relaxation.bound) // step * step  # what integral fits can reach
+    core = sorted(relaxation.around)
+    worth, over = sum(p.upper[i] for i in core), sum(p.least[i] for i in core) - budget
+    search = CoreSearch(core, p.upper, p.least, p.deps, CORE_NODE_LIMIT)
+    fits = []
+    try:
+        # The most value first: each target down is an easier search.
+        for target in range(bound, sum(p.upper[i] for i in relaxation.inside), -step):
+            dropped = search.drop(over, worth - target)
+            if dropped is not None:
+                found = set(core) - dropped
+                if target == bound:  # nothing more can be kept: only depths are left
+                    return _greedy(p, budget, found, fill=False), "relaxation"
+                fits.append(_greedy(p, budget, found))
+                break
+    except NodeLimit:
+        pass
+    fits += [_greedy(p, budget, relaxation.inside), _greedy(p, budget)]
+    best = max(fits, key=p.value)
+    return best, "relaxation" if sum(p.upper[i] for i in best) >= bound else "greedy"
 
 
 class _Greedy:
@@ -185,8 +236,11 @@ class _Greedy:
         for i in open_:
             for a in self.p.ancestors[i]:
                 descendants[a].append(i)
-        value = {i: sum(self.value[a] for a in self.missing(i)) for i in open_}
-        cost = {i: sum(least[a] for a in self.missing(i)) for i in open_}
+        value, cost = {}, {}
+        for i in open_:
+            missing = self.missing(i)
+            value[i] = sum(self.value[a] for a in missing)
+            cost[i] = sum(least[a] for a in missing)
         while True:
             room = self.budget - self.spent
             best = max(
@@ -282,21 +336,13 @@ class _Search:
     def run(self) -> dict[int, int] | None:
         # A small search finds a good fit sooner by itself than the greedy would.
         start = _greedy(self.p, self.budget) if len(self.p.nodes) > GREEDY_START else {}
-        self.best = self.value(start) if start else (-1, 0, 0)
+        self.best = self.p.value(start) if start else (-1, 0, 0)
         self.best_choice = start
         try:
             self.search(0, 0, 0, 0, 0, list(range(len(self.p.nodes))))
         except _NodeLimit:
             return None
         return self.best_choice
-
-    def value(self, choice: dict[int, int]) -> tuple[int, int, int]:
-        p = self.p
-        return (
-            sum(p.upper[i] for i in choice),
-            sum(p.credit[i][k] for i, k in choice.items()),
-            -sum(p.minutes[i][k] for i, k in choice.items()),
-        )
 
     def search(
         self, i: int, spent: int, upper: int, credit: int, dropped: int, candidates: list[int]

@@ -1,0 +1,180 @@
+"""The large-instance budget fit: the relaxation, the core search and the two together.
+
+Pure parts are checked against brute force and PuLP's LP on random small DAGs;
+the whole path is forced onto small real-YAML instances (EXACT_LIMIT patched to
+0) and checked against brute force, and run as is on a generated 1,007-concept
+graph against the integer program.
+"""
+
+import itertools
+import random
+from fractions import Fraction
+
+import pulp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import planner.budget as budget_module
+from bench.load import generate
+from graph import load_graph
+from graph.taxonomy import Track
+from planner.budget import fit_budget, full_minutes, greedy, score
+from planner.core import CoreSearch, NodeLimit
+from planner.integer_program import solve
+from planner.items import build_items
+from planner.order import post_order, rank_function
+from planner.relaxation import max_closure, relax
+from tests.test_planner_properties import PROPERTY, brute_force, graphs, instance, load
+
+FAST = settings(max_examples=150, deadline=None)
+
+
+@st.composite
+def dags(draw, most=9):
+    """Items 0..n-1 in topological order: each needs some earlier ones."""
+    n = draw(st.integers(1, most))
+    deps = [sorted(draw(st.sets(st.integers(0, i - 1), max_size=3))) if i else [] for i in range(n)]
+    return n, deps
+
+
+def closed_sets(n, deps):
+    """Every set of items that holds the deps of each member."""
+    for bits in range(1 << n):
+        chosen = {i for i in range(n) if bits >> i & 1}
+        if all(set(deps[i]) <= chosen for i in chosen):
+            yield frozenset(chosen)
+
+
+@FAST
+@given(dag=dags(), data=st.data())
+def test_max_closure_is_the_smallest_heaviest_closed_set(dag, data):
+    n, deps = dag
+    weight = data.draw(st.lists(st.integers(-20, 20), min_size=n, max_size=n))
+    found = max_closure(dict(enumerate(weight)), dict(enumerate(deps)))
+    best = max(sum(weight[i] for i in s) for s in closed_sets(n, deps))
+    heaviest = [s for s in closed_sets(n, deps) if sum(weight[i] for i in s) == best]
+    assert found == frozenset.intersection(*heaviest)  # the smallest of them
+
+
+def lp_optimum(n, deps, value, cost, budget):
+    """The relaxation solved as a linear program by CBC, for comparison."""
+    problem = pulp.LpProblem("relaxation", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", 0, 1) for i in range(n)]
+    problem += pulp.lpSum(v * xi for v, xi in zip(value, x, strict=True))
+    problem += pulp.lpSum(c * xi for c, xi in zip(cost, x, strict=True)) <= budget
+    for i in range(n):
+        for d in deps[i]:
+            problem += x[i] <= x[d]
+    problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    return pulp.value(problem.objective) or 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(dag=dags(), data=st.data())
+def test_relaxation_is_the_linear_programs_optimum_and_bounds_every_fit(dag, data):
+    n, deps = dag
+    value = data.draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
+    cost = data.draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+    budget = data.draw(st.integers(0, sum(cost)))
+    found = relax(range(n), value, cost, deps, budget)
+    for part in (found.inside, found.around):
+        assert all(set(deps[i]) <= part for i in part)
+    assert found.inside <= found.around
+    assert sum(cost[i] for i in found.inside) <= budget
+    assert sum(cost[i] for i in found.around) > budget or found.around == set(range(n))
+    assert float(found.bound) == pytest.approx(lp_optimum(n, deps, value, cost, budget), abs=1e-6)
+    fits = [s for s in closed_sets(n, deps) if sum(cost[i] for i in s) <= budget]
+    assert max(sum(value[i] for i in s) for s in fits) <= found.bound
+
+
+def test_relaxation_of_a_small_example():
+    # Item 0 (10 min) is needed by 1 (20 min) and 2 (30 min): 0 and 1 fit in 35 with
+    # 5 minutes to spare, a sixth of item 2.
+    found = relax(range(3), [1, 1, 1], [10, 20, 30], [[], [0], [0]], 35)
+    assert (found.inside, found.around) == ({0, 1}, {0, 1, 2})
+    assert found.bound == Fraction(13, 6)
+
+
+@FAST
+@given(dag=dags(), data=st.data())
+def test_core_search_drops_exactly_when_a_drop_exists(dag, data):
+    n, deps = dag
+    value = data.draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
+    cost = data.draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+    free = data.draw(st.integers(1, sum(cost)))
+    allowance = data.draw(st.integers(0, sum(value)))
+    users = {i: {j for j in range(n) if i in deps[j]} for i in range(n)}
+    # A drop is closed upwards: its complement is a closed set.
+    drops = [frozenset(range(n)) - s for s in closed_sets(n, deps)]
+    valid = [
+        d
+        for d in drops
+        if sum(value[i] for i in d) <= allowance and sum(cost[i] for i in d) >= free
+    ]
+    found = CoreSearch(range(n), value, cost, deps, node_limit=10**6).drop(free, allowance)
+    if not valid:
+        assert found is None
+    else:
+        assert found is not None
+        assert all(users[i] <= found for i in found)
+        assert sum(value[i] for i in found) <= allowance
+        assert sum(cost[i] for i in found) >= free
+
+
+def test_core_search_stops_at_its_node_limit():
+    # Freeing 15 minutes takes both items, so the search branches past its first node.
+    with pytest.raises(NodeLimit):
+        CoreSearch(range(2), [1, 1], [10, 10], [[], []], node_limit=1).drop(15, 2)
+    assert CoreSearch(range(2), [1, 1], [10, 10], [[], []], node_limit=3).drop(15, 2) == {0, 1}
+
+
+@PROPERTY
+@given(spec=graphs(), data=st.data(), track=st.sampled_from(list(Track)))
+def test_the_large_instance_fit_on_small_instances(tmp_path, spec, data, track, monkeypatch):
+    """Forced onto small instances, the large path stays valid, reaches as many goals
+    and as much weight as the greedy, and whenever it claims the relaxation's bound
+    it has the best goals and weight."""
+    monkeypatch.setattr(budget_module, "EXACT_LIMIT", 0)
+    graph = load(tmp_path, *spec)
+    items, topo, budget = instance(graph, data, track)
+    fit = fit_budget(items, topo, budget)
+    chosen = fit.choice
+    assert all(set(items[n].deps) <= set(chosen) for n in chosen)
+    assert sum(items[n].options[k].minutes for n, k in chosen.items()) <= budget
+    got = score(items, chosen)
+    assert got[:2] >= score(items, greedy(items, topo, budget))[:2]
+    assert fit_budget(items, topo, budget) == fit  # deterministic
+    if fit.method == "relaxation" and len(items) <= 12:
+        best = brute_force(items, topo, budget)
+        assert got[:2] == best[:2]
+
+
+@pytest.fixture(scope="module")
+def layered(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("layered")
+    generate(1007, directory)  # not one of bench/plan.py's graphs
+    return load_graph(directory, cache_dir=None)
+
+
+@pytest.mark.parametrize("share", [0.25, 0.5])
+def test_large_fits_on_a_generated_graph_match_the_integer_program(layered, share):
+    goals = random.Random(7).sample(sorted(layered.concepts)[-100:], 3)
+    items = build_items(layered, goals, set(), Track.LIGHTWEIGHT, False)
+    assert len(items) > budget_module.EXACT_LIMIT
+    topo = post_order(items, goals, rank_function(layered))
+    budget = int(full_minutes(items) * share)
+    fit = fit_budget(items, topo, budget)
+    got, best = score(items, fit.choice), score(items, solve(items, topo, budget))
+    assert fit.method in {"relaxation", "greedy"}
+    assert got.goals == best.goals
+    if fit.method == "relaxation":
+        assert got.weight == best.weight
+    else:  # within one concept of the optimum
+        assert got.weight >= best.weight - 2
+    assert got.weight >= score(items, greedy(items, topo, budget)).weight
+
+
+def test_brute_force_helper_enumerates_closed_sets():
+    assert sorted(map(sorted, closed_sets(3, [[], [0], [0, 1]]))) == [[], [0], [0, 1], [0, 1, 2]]
+    assert list(itertools.islice(closed_sets(1, [[]]), 3)) == [frozenset(), frozenset({0})]
