@@ -20,8 +20,8 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from itertools import accumulate
+from functools import cache, cached_property, partial
+from itertools import accumulate, chain, combinations
 from typing import NamedTuple
 
 from planner.core import CoreSearch, NodeLimit
@@ -31,6 +31,7 @@ from planner.relaxation import relax
 EXACT_LIMIT = 200
 NODE_LIMIT = 20_000
 CORE_NODE_LIMIT = 1_000  # about 30 ms of search in the core of a 500-item instance
+GOAL_SETS = 20  # other choices of goals ruled out one by one before giving up a proof
 GREEDY_START = 32
 _NO_CREDIT = (0,)
 
@@ -102,6 +103,7 @@ class _Problem:
         goal_weight = sum(item.weight for item in ordered) + 1
         self.nodes = topo
         self.goal = [item.goal for item in ordered]
+        self.goal_weight = goal_weight
         self.upper = [item.goal * goal_weight + item.weight for item in ordered]
         self.least = [item.options[-1].minutes for item in ordered]  # deeper reads take longer
         # Concepts only: one way to study each, and no reading depth to weigh.
@@ -141,6 +143,10 @@ class _Problem:
     def named(self, choice: dict[int, int]) -> dict[str, int]:
         return {self.nodes[i]: k for i, k in sorted(choice.items())}
 
+    def worth(self, kept: Iterable[int]) -> int:
+        """The ``upper`` value of keeping ``kept``: goals, then weight."""
+        return sum(self.upper[i] for i in kept)
+
     def value(self, choice: dict[int, int]) -> tuple[int, int, int]:
         """What ``choice`` (position -> option) achieves, compared as ``Score`` is."""
         return (
@@ -177,29 +183,100 @@ def _greedy(
 
 
 def _large(p: _Problem, affordable: list[int], budget: int) -> tuple[dict[int, int], str]:
-    """The fit of an instance too large for the exact searches, and how it was found."""
-    relaxation = relax(affordable, p.upper, p.least, p.deps, budget)
-    step = math.gcd(*(p.upper[i] for i in affordable))
-    bound = math.floor(relaxation.bound) // step * step  # what integral fits can reach
-    core = sorted(relaxation.around)
-    worth, over = sum(p.upper[i] for i in core), sum(p.least[i] for i in core) - budget
-    search = CoreSearch(core, p.upper, p.least, p.deps, CORE_NODE_LIMIT)
-    fits = []
-    try:
-        # The most value first: each target down is an easier search.
-        for target in range(bound, sum(p.upper[i] for i in relaxation.inside), -step):
-            dropped = search.drop(over, worth - target)
-            if dropped is not None:
-                found = set(core) - dropped
-                if target == bound:  # nothing more can be kept: only depths are left
-                    return _greedy(p, budget, found, fill=False), "relaxation"
-                fits.append(_greedy(p, budget, found))
-                break
-    except NodeLimit:
-        pass
-    fits += [_greedy(p, budget, relaxation.inside), _greedy(p, budget)]
+    """The fit of an instance too large for the exact searches, and how it was found.
+
+    Goals come first: keep those the greedy reaches (cheapest closure first); then
+    search the relaxation's core of what is left for the most weight. The fit is
+    proven best on goals and weight when it meets that relaxation's bound and no
+    other choice of goals could do better.
+    """
+    start = _Greedy(p, budget)
+    start.goals()
+    goals = frozenset(start.kept)
+    relaxed = _Relaxed(p, affordable, budget, goals)
+    found = relaxed.search()
+    settled = cache(partial(_goals_settled, p, affordable, budget, goals))
+    if found is not None and p.worth(found) >= relaxed.bound and settled(p.worth(found)):
+        return _greedy(p, budget, found, fill=False), "relaxation"
+    fits = [_greedy(p, budget, found)] if found is not None else []
+    fits += [_greedy(p, budget, relaxed.inside), _greedy(p, budget)]
     best = max(fits, key=p.value)
-    return best, "relaxation" if sum(p.upper[i] for i in best) >= bound else "greedy"
+    worth = p.worth(best)
+    proven = worth >= relaxed.bound and settled(worth)
+    return best, "relaxation" if proven else "greedy"
+
+
+class _Relaxed:
+    """The relaxation of what may join ``kept`` (a closed set) without reaching other goals.
+
+    ``bound`` is the most value (``upper``) any fit that holds ``kept`` and reaches
+    no other goal can have; ``inside`` is ``kept`` with the relaxation's own set.
+    """
+
+    def __init__(
+        self, p: _Problem, affordable: list[int], budget: int, kept: frozenset[int]
+    ) -> None:
+        self.p, self.kept = p, kept
+        self.room = budget - sum(p.least[i] for i in kept)
+        self.rest = [i for i in affordable if self._may_join(i)]
+        self.relaxation = relax(self.rest, p.upper, p.least, p.deps, self.room)
+        self.step = math.gcd(*(p.upper[i] for i in self.rest)) if self.rest else 1
+        self.worth = p.worth(kept)
+        # Integral fits reach multiples of the values' common divisor.
+        self.bound = self.worth + math.floor(self.relaxation.bound) // self.step * self.step
+        self.inside = kept | self.relaxation.inside
+
+    def _may_join(self, i: int) -> bool:
+        """Not kept, no goal itself nor needing one not kept, and its missing deps fit."""
+        p = self.p
+        if i in self.kept or p.goal[i]:
+            return False
+        missing = [a for a in p.ancestors[i] if a not in self.kept]
+        if any(p.goal[a] for a in missing):
+            return False
+        return p.least[i] + sum(p.least[a] for a in missing) <= self.room
+
+    def search(self) -> frozenset[int] | None:
+        """The best fit the core search finds, the most value first; None if none is
+        found within its node limit."""
+        p, around = self.p, self.relaxation.around
+        if around == self.relaxation.inside:  # all that is left fits
+            return self.kept | around
+        core = sorted(around)
+        total, over = sum(p.upper[i] for i in core), sum(p.least[i] for i in core) - self.room
+        search = CoreSearch(core, p.upper, p.least, p.deps, CORE_NODE_LIMIT)
+        floor = sum(p.upper[i] for i in self.relaxation.inside)  # the relaxation keeps that
+        try:
+            # Each target down is an easier search.
+            for target in range(self.bound - self.worth, floor, -self.step):
+                dropped = search.drop(over, total - target)
+                if dropped is not None:
+                    return self.kept | (around - dropped)
+        except NodeLimit:
+            pass
+        return None
+
+
+def _goals_settled(
+    p: _Problem, affordable: list[int], budget: int, kept: frozenset[int], value: int
+) -> bool:
+    """Whether no fit reaches more goals than ``kept`` does, or as many and more than
+    ``value``. Reaching a set of goals costs exactly their closure, so each larger
+    set is ruled out by its minutes, and each other set as large by its relaxation."""
+    goals = [i for i in affordable if p.goal[i]]
+    reached = sum(i in kept for i in goals)
+    if reached == len(goals):
+        return True
+    larger, same = math.comb(len(goals), reached + 1), math.comb(len(goals), reached) - 1
+    if larger + same > GOAL_SETS:
+        return False  # too many to rule out one by one
+    for other in chain(combinations(goals, reached + 1), combinations(goals, reached)):
+        closed = frozenset(other).union(*(p.ancestors[g] for g in other))
+        if closed == kept or sum(p.least[i] for i in closed) > budget:
+            continue
+        if len(other) > reached or _Relaxed(p, affordable, budget, closed).bound > value:
+            return False
+    return True
 
 
 class _Greedy:

@@ -129,7 +129,7 @@ def test_core_search_stops_at_its_node_limit():
     assert CoreSearch(range(2), [1, 1], [10, 10], [[], []], node_limit=3).drop(15, 2) == {0, 1}
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=200)
 @given(spec=graphs(), data=st.data(), track=st.sampled_from(list(Track)))
 def test_the_large_instance_fit_on_small_instances(tmp_path, spec, data, track, monkeypatch):
     """Forced onto small instances, the large path stays valid, reaches as many goals
