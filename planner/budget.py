@@ -359,15 +359,10 @@ class _Greedy:
         return -self.value[i] / max(self.p.least[i], 1), i
 
     def deepen(self) -> None:
-        p = self.p
-        for i in sorted(self.kept, key=lambda i: (-p.upper[i], i)):
-            minutes = p.minutes[i]
-            for k in range(self.kept[i]):
-                extra = minutes[k] - minutes[self.kept[i]]
-                if self.spent + extra <= self.budget:
-                    self.spent += extra
-                    self.kept[i] = k
-                    break
+        """Read the kept papers as deeply as the budget allows: the most depth credit,
+        then the fewest minutes (exact, for the items kept)."""
+        if not self.p.flat:
+            _, self.spent, self.kept = _depths(self.p, sorted(self.kept), self.budget)
 
 
 class _NodeLimit(Exception):
