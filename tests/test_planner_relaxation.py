@@ -38,6 +38,15 @@ def dags(draw, most=9):
     return n, deps
 
 
+@st.composite
+def knapsacks(draw, most_value):
+    """A random DAG with a value (1..most_value) and minutes (1..30) per item."""
+    n, deps = draw(dags())
+    value = draw(st.lists(st.integers(1, most_value), min_size=n, max_size=n))
+    cost = draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+    return n, deps, value, cost
+
+
 def closed_sets(n, deps):
     """Every set of items that holds the deps of each member."""
     for bits in range(1 << n):
@@ -71,11 +80,9 @@ def lp_optimum(n, deps, value, cost, budget):
 
 
 @settings(max_examples=60, deadline=None)
-@given(dag=dags(), data=st.data())
-def test_relaxation_is_the_linear_programs_optimum_and_bounds_every_fit(dag, data):
-    n, deps = dag
-    value = data.draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
-    cost = data.draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+@given(knapsack=knapsacks(most_value=5), data=st.data())
+def test_relaxation_is_the_linear_programs_optimum_and_bounds_every_fit(knapsack, data):
+    n, deps, value, cost = knapsack
     budget = data.draw(st.integers(0, sum(cost)))
     found = relax(range(n), value, cost, deps, budget)
     for part in (found.inside, found.around):
@@ -97,11 +104,9 @@ def test_relaxation_of_a_small_example():
 
 
 @FAST
-@given(dag=dags(), data=st.data())
-def test_core_search_drops_exactly_when_a_drop_exists(dag, data):
-    n, deps = dag
-    value = data.draw(st.lists(st.integers(1, 4), min_size=n, max_size=n))
-    cost = data.draw(st.lists(st.integers(1, 30), min_size=n, max_size=n))
+@given(knapsack=knapsacks(most_value=4), data=st.data())
+def test_core_search_drops_exactly_when_a_drop_exists(knapsack, data):
+    n, deps, value, cost = knapsack
     free = data.draw(st.integers(1, sum(cost)))
     allowance = data.draw(st.integers(0, sum(value)))
     users = {i: {j for j in range(n) if i in deps[j]} for i in range(n)}
