@@ -228,7 +228,11 @@ class PlanOut(BaseModel):
     fits: bool
     minutes: int
     full_minutes: int
-    fit_method: str
+    fit_method: str = Field(
+        description="how the budget fit was found: none (everything fits), exact, "
+        "integer-program, relaxation (proven to reach the most goals and weight; depth "
+        "and minutes settled greedily) or greedy (no proof)"
+    )
     steps: list[StepOut]
     dropped: list[DroppedOut]
     unreached_goals: list[str]

@@ -21,7 +21,7 @@ from graph import load_graph
 from graph.taxonomy import Track
 from planner.budget import fit_budget, full_minutes, greedy, score
 from planner.core import CoreSearch, NodeLimit
-from planner.integer_program import solve
+from planner.integer_program import cbc, solve
 from planner.items import build_items
 from planner.order import post_order, rank_function
 from planner.relaxation import max_closure, relax
@@ -69,13 +69,13 @@ def test_max_closure_is_the_smallest_heaviest_closed_set(dag, data):
 def lp_optimum(n, deps, value, cost, budget):
     """The relaxation solved as a linear program by CBC, for comparison."""
     problem = pulp.LpProblem("relaxation", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x{i}", 0, 1) for i in range(n)]
+    x = [problem.add_variable(f"x{i}", 0, 1) for i in range(n)]
     problem += pulp.lpSum(v * xi for v, xi in zip(value, x, strict=True))
     problem += pulp.lpSum(c * xi for c, xi in zip(cost, x, strict=True)) <= budget
     for i in range(n):
         for d in deps[i]:
             problem += x[i] <= x[d]
-    problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    problem.solve(cbc())
     return pulp.value(problem.objective) or 0
 
 
