@@ -49,34 +49,33 @@ class CoreSearch:
 
         None when there are none; raises ``NodeLimit`` past the node limit.
         """
-        return self._search(frozenset(), frozenset(), 0, allowance, free)
-
-    def _search(
-        self, dropped: frozenset[int], kept: frozenset[int], spent: int, allowance: int, free: int
-    ) -> frozenset[int] | None:
-        """``spent`` is the value of ``dropped``; ``allowance`` what more may go."""
-        self.nodes += 1
-        if self.nodes > self.node_limit:
-            raise NodeLimit
-        if free <= 0:
-            return dropped
-        branch = self._bound(dropped, kept, spent, allowance, free)
-        if branch is None:
-            return None
-        # Drop the item that frees most per value, with what needs it; or else keep it.
-        closure = self.upward[branch] - dropped
-        worth = sum(self.value[j] for j in closure)
-        found = self._search(
-            dropped | closure,
-            kept,
-            spent + worth,
-            allowance - worth,
-            free - sum(self.cost[j] for j in closure),
-        )
-        if found is not None:
-            return found
-        # Keeping it keeps what it needs: nothing kept ever needs an undecided item.
-        return self._search(dropped, kept | self._needed(branch), spent, allowance, free)
+        # Depth first with a stack of branches (dropped, kept, value dropped, minutes
+        # still to free), not recursion: a path can be as long as the core.
+        stack = [(frozenset[int](), frozenset[int](), 0, free)]
+        while stack:
+            dropped, kept, spent, free = stack.pop()
+            self.nodes += 1
+            if self.nodes > self.node_limit:
+                raise NodeLimit
+            if free <= 0:
+                return dropped
+            branch = self._bound(dropped, kept, spent, allowance - spent, free)
+            if branch is None:
+                continue
+            # Drop the item that frees most per value, with what needs it (tried first,
+            # so pushed last); or else keep it, and with it what it needs: nothing kept
+            # ever needs an undecided item.
+            closure = self.upward[branch] - dropped
+            stack.append((dropped, kept | self._needed(branch), spent, free))
+            stack.append(
+                (
+                    dropped | closure,
+                    kept,
+                    spent + sum(self.value[j] for j in closure),
+                    free - sum(self.cost[j] for j in closure),
+                )
+            )
+        return None
 
     def _bound(
         self, dropped: frozenset[int], kept: frozenset[int], spent: int, allowance: int, free: int

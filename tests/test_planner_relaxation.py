@@ -8,6 +8,7 @@ graph against the integer program.
 
 import itertools
 import random
+from bisect import bisect_right
 from fractions import Fraction
 
 import pulp
@@ -22,7 +23,7 @@ from graph.taxonomy import Track
 from planner.budget import fit_budget, full_minutes, greedy, score
 from planner.core import CoreSearch, NodeLimit
 from planner.integer_program import cbc, solve
-from planner.items import build_items
+from planner.items import Item, Option, build_items
 from planner.order import post_order, rank_function
 from planner.relaxation import max_closure, relax
 from tests.test_planner_properties import PROPERTY, brute_force, graphs, instance, load
@@ -127,6 +128,13 @@ def test_core_search_drops_exactly_when_a_drop_exists(knapsack, data):
         assert sum(cost[i] for i in found) >= free
 
 
+def test_core_search_goes_deeper_than_the_recursion_limit():
+    # Freeing 10,500 minutes from 1,100 items of 10 takes 1,050 drops in a row.
+    n = 1100
+    found = CoreSearch(range(n), [1] * n, [10] * n, [[]] * n, node_limit=2000).drop(10500, 1050)
+    assert found is not None and len(found) == 1050
+
+
 def test_core_search_stops_at_its_node_limit():
     # Freeing 15 minutes takes both items, so the search branches past its first node.
     with pytest.raises(NodeLimit):
@@ -183,3 +191,33 @@ def test_large_fits_on_a_generated_graph_match_the_integer_program(layered, shar
 def test_brute_force_helper_enumerates_closed_sets():
     assert sorted(map(sorted, closed_sets(3, [[], [0], [0, 1]]))) == [[], [0], [0, 1], [0, 1, 2]]
     assert list(itertools.islice(closed_sets(1, [[]]), 3)) == [frozenset(), frozenset({0})]
+
+
+def test_two_long_chains_keep_the_longest_prefixes_that_fit_together():
+    # 1,400 items in two chains, each needing the one before: the best fit keeps the
+    # longest prefix of each that fits together, and the relaxation proves it.
+    items = {
+        f"c{c}-{i}": Item(
+            f"c{c}-{i}",
+            "concept",
+            (Option(None, 10 + i * (c + 3) % 7),),
+            2,
+            False,
+            (f"c{c}-{i - 1}",) if i else (),
+        )
+        for c in range(2)
+        for i in range(700)
+    }
+    budget = sum(item.options[0].minutes for item in items.values()) // 3
+    fit = fit_budget(items, list(items), budget)
+    prefix = [
+        list(itertools.accumulate(10 + i * (c + 3) % 7 for i in range(700))) for c in range(2)
+    ]
+    best = max(
+        a + bisect_right(prefix[1], budget - (prefix[0][a - 1] if a else 0))
+        for a in range(701)
+        if (prefix[0][a - 1] if a else 0) <= budget
+    )
+    assert fit.method == "relaxation"
+    assert len(fit.choice) == best
+    assert all(set(items[n].deps) <= set(fit.choice) for n in fit.choice)
