@@ -69,6 +69,17 @@ def test_unknown_ids_are_404_with_suggestions(client):
     assert error_of(client.get("/v1/nowhere"))["code"] == "not-found"
 
 
+def test_search_ranks_what_is_named_for_the_query_before_near_spellings(client):
+    ids = [h["id"] for h in client.get("/v1/search", params={"q": "attention"}).json()]
+    assert ids[0] == "attention"
+    # Every concept titled "... attention" comes before any near spelling of another name.
+    named = {"multi-head-attention", "additive-attention", "flash-attention"}
+    assert named <= set(ids[1:6])
+    assert "tokenisation-bpe" not in ids[:10]
+    transformer = client.get("/v1/search", params={"q": "Transformer"}).json()
+    assert [h["id"] for h in transformer[:2]] == ["transformer-architecture", "transformer-block"]
+
+
 def test_papers_categories_search_presets_next(client):
     papers = client.get("/v1/papers", params={"q": "vaswani"}).json()["items"]
     assert [p["id"] for p in papers] == ["attention-is-all-you-need"]

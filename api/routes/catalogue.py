@@ -1,5 +1,6 @@
 """The knowledge graph as resources: concepts, papers, categories, search, presets, next."""
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -138,18 +139,25 @@ async def search(
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY)],
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> list[SearchHit]:
-    """Concepts and papers by id, title or alias (exact first), then near spellings, then text."""
+    """Concepts and papers by id, title or alias (exact first), then titles and aliases
+    that contain the query, then near spellings, then summaries and authors."""
     graph = state.graph
+    concepts, papers = sorted(graph.concepts.values()), sorted(graph.papers.values())
     hits: dict[str, SearchHit] = {}
     for node in graph.lookup(q):
         hits[node] = _hit(graph, node, "id" if node == q else "name")
+    # What is named for the query outranks a near spelling of some other name; names
+    # that start with it come first, then those with it as a word, then the shortest.
+    named = [r for r in (*concepts, *papers) if _matches(q, r.title, *r.aliases)]
+    for record in sorted(named, key=lambda r: _name_rank(q, r.title, *r.aliases)):
+        hits.setdefault(record.id, _hit(graph, record.id, "text"))
     for node in suggest_ids(q, {name: ids[0] for name, ids in graph.names.items()}, limit):
         hits.setdefault(node, _hit(graph, node, "similar"))
-    for concept in sorted(graph.concepts.values()):
-        if _matches(q, concept.title, concept.summary, *concept.aliases):
+    for concept in concepts:
+        if _matches(q, concept.summary):
             hits.setdefault(concept.id, _hit(graph, concept.id, "text"))
-    for paper in sorted(graph.papers.values()):
-        if _matches(q, paper.title, paper.first_author, *paper.aliases):
+    for paper in papers:
+        if _matches(q, paper.first_author):
             hits.setdefault(paper.id, _hit(graph, paper.id, "text"))
     return list(hits.values())[:limit]
 
@@ -188,6 +196,18 @@ def _page(records: list, page: int, per_page: int, summary: Callable[[Any], Any]
     start = (page - 1) * per_page
     window = [summary(r) for r in records[start : start + per_page]]
     return {"items": window, "total": len(records), "page": page, "per_page": per_page}
+
+
+def _name_rank(q: str, *names: str) -> tuple[bool, bool, int]:
+    """How well ``names`` match ``q`` (smaller is better), for names that contain it."""
+    needle = q.casefold()
+    found = [n.casefold() for n in names if needle in n.casefold()]
+    word = re.compile(rf"(?<!\w){re.escape(needle)}")
+    return (
+        not any(n.startswith(needle) for n in found),
+        not any(word.search(n) for n in found),
+        min(map(len, found)),
+    )
 
 
 def _matches(q: str, *texts: str) -> bool:
