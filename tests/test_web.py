@@ -11,6 +11,7 @@ import re
 import shutil
 import urllib.parse
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import icalendar
@@ -114,7 +115,7 @@ def api_plan(page, base: str) -> dict:
     return response.json()
 
 
-PLAN_PARAMS = {"goal", "known", "track", "budget", "pace", "start"}
+PLAN_PARAMS = {"goal", "known", "track", "budget", "pace", "days", "start"}
 
 
 def url_params(page) -> dict[str, list[str]]:
@@ -379,6 +380,31 @@ def test_unknown_goal_shows_the_error_and_clickable_suggestions(open_page):
     page.wait_for_selector("#budget-error:not([hidden])")
     assert "not a duration" in page.inner_text("#budget-error")
     assert page.get_attribute("#budget", "aria-invalid") == "true"
+
+
+def test_study_days_date_the_sessions_and_a_bad_day_is_named(open_page, server):
+    page = open_page("?goal=attention&pace=1h/week&start=2026-12-01").page
+    wait_for_plan(page)
+    assert api_plan(page, server)["schedule"]["study_days"] == ["mon", "tue", "wed", "thu", "fri"]
+
+    page.fill("#days", "tue,sat")
+    page.press("#days", "Enter")
+    page.wait_for_function("new URLSearchParams(location.search).get('days') === 'tue,sat'")
+    wait_for_plan(page)
+    schedule = api_plan(page, server)["schedule"]
+    assert schedule["study_days"] == ["tue", "sat"]
+    weekdays = {date.fromisoformat(s["date"]).strftime("%a") for s in schedule["sessions"]}
+    assert weekdays == {"Tue", "Sat"}
+    # The page lists the same sessions, on the same days ("Tue, 1 Dec 2026").
+    shown = page.locator("ol.sessions > li strong").all_text_contents()
+    dates = [date.fromisoformat(s["date"]) for s in schedule["sessions"]]
+    assert shown == [f"{d:%a}, {d.day} {d:%b %Y}" for d in dates]
+
+    page.fill("#days", "funday")
+    page.press("#days", "Enter")
+    page.wait_for_selector("#days-error:not([hidden])")
+    assert "funday" in page.inner_text("#days-error")
+    assert page.get_attribute("#days", "aria-invalid") == "true"
 
 
 def test_phone_width_has_no_horizontal_scrolling(open_page):

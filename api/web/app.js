@@ -345,9 +345,9 @@ function applySuggestion(problem, suggestion) {
   announce(`Using ${suggestion}.`);
 }
 
-/** Marks the budget, pace or start field the API found fault with; clears the others. */
+/** Marks the budget, pace, days or start field the API found fault with; clears the others. */
 function showFieldErrors(problem) {
-  for (const name of ["budget", "pace", "start"]) {
+  for (const name of ["budget", "pace", "days", "start"]) {
     const message = byId(`${name}-error`);
     const bad = problem?.field === name;
     message.hidden = !bad;

@@ -412,7 +412,7 @@ function exportsSection(query, state) {
 }
 
 function emptyState(ctx) {
-  const fresh = { track: "", budget: "", pace: "", start: "" }; // an example starts afresh
+  const fresh = { track: "", budget: "", pace: "", days: "", start: "" }; // an example starts afresh
   const examples = [
     {
       label: "GPT in 3 hours at 30 minutes a day",
