@@ -91,7 +91,8 @@ class CoreSearch:
         for i in self.order:
             if i in dropped or i in kept:
                 continue
-            total = self.worth[i]  # what dropping it costs, less what is dropped already
+            # Dropping it drops all that needs it: that worth, less what is dropped already.
+            total = self.worth[i]
             if total - spent > allowance:  # too much even if all that is dropped needs it
                 continue
             if spent and total - sum(value[j] for j in self.upward[i] & dropped) > allowance:
