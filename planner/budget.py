@@ -29,7 +29,7 @@ from planner.items import DEPTH_CREDIT, Item, depth_credit
 from planner.relaxation import relax
 
 EXACT_LIMIT = 200
-NODE_LIMIT = 20_000
+NODE_LIMIT = 2_000  # past about 50 ms of branch and bound, CBC (70-170 ms) is quicker
 CORE_NODE_LIMIT = 1_000  # about 30 ms of search in the core of a 500-item instance
 GOAL_SETS = 20  # other choices of goals ruled out one by one before giving up a proof
 GREEDY_START = 32
