@@ -20,6 +20,7 @@ from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
+from graph.suggest import suggest_ids
 from graph.taxonomy import EdgeKind, Track
 from planner.checklist import checklist_markdown
 from planner.durations import format_minutes as hours
@@ -309,6 +310,11 @@ def _plan_or_exit(
     implied: bool,
 ) -> Plan:
     try:
+        if preset and preset not in graph.paths:
+            if preset in graph.concepts or preset in graph.papers:
+                raise PlanError("--preset", f"{preset!r} is not a curated path; give it as a goal")
+            options = tuple(suggest_ids(preset, {p: p for p in graph.paths}))
+            raise PlanError("--preset", f"unknown curated path {preset!r}", options)
         request = plan_request_from_text(
             [*(goals or []), *([preset] if preset else [])],
             known or [],

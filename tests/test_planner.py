@@ -276,6 +276,11 @@ def test_cli_plan_with_a_pace_prints_the_schedule():
     ("args", "words"),
     [
         (["plan", "gtp"], "error: goals: unknown concept, paper or preset id 'gtp'"),
+        (
+            ["plan", "--preset", "researcher-pth"],
+            "error: --preset: unknown curated path 'researcher-pth' (did you mean "
+            "'researcher-path'",
+        ),
         (["plan", "gpt", "--budget", "0"], "error: --budget: '0' must be more than zero"),
         (["plan", "gpt", "--pace", "often"], "error: --pace: 'often' is not a pace"),
         (["plan", "gpt", "--start", "2026-02-30"], "error: --start: '2026-02-30' is not a date"),
