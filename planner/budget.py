@@ -150,7 +150,7 @@ class _Problem:
     def value(self, choice: dict[int, int]) -> tuple[int, int, int]:
         """What ``choice`` (position -> option) achieves, compared as ``Score`` is."""
         return (
-            sum(self.upper[i] for i in choice),
+            self.worth(choice),
             sum(self.credit[i][k] for i, k in choice.items()),
             -sum(self.minutes[i][k] for i, k in choice.items()),
         )
@@ -169,8 +169,7 @@ def _greedy(
     closure first. Then, repeatedly, the item whose missing closure (it and the
     deps not yet kept) brings the most value per minute and still fits; then any
     single item that still fits, best value per minute first. Items are taken at
-    their shallowest depth; papers are then deepened with what is left, heaviest
-    first.
+    their shallowest depth; papers are then read as deeply as what is left allows.
     """
     greedy = _Greedy(p, budget)
     greedy.take(sorted(start))
@@ -196,7 +195,7 @@ def _large(p: _Problem, affordable: list[int], budget: int) -> tuple[dict[int, i
     relaxed = _Relaxed(p, affordable, budget, goals)
     found = relaxed.search()
     settled = cache(partial(_goals_settled, p, affordable, budget, goals))
-    if found is not None and p.worth(found) >= relaxed.bound and settled(p.worth(found)):
+    if found is not None and (worth := p.worth(found)) >= relaxed.bound and settled(worth):
         return _greedy(p, budget, found, fill=False), "relaxation"
     fits = [_greedy(p, budget, found)] if found is not None else []
     fits += [_greedy(p, budget, relaxed.inside), _greedy(p, budget)]
@@ -243,9 +242,9 @@ class _Relaxed:
         if around == self.relaxation.inside:  # all that is left fits
             return self.kept | around
         core = sorted(around)
-        total, over = sum(p.upper[i] for i in core), sum(p.least[i] for i in core) - self.room
+        total, over = p.worth(core), sum(p.least[i] for i in core) - self.room
         search = CoreSearch(core, p.upper, p.least, p.deps, CORE_NODE_LIMIT)
-        floor = sum(p.upper[i] for i in self.relaxation.inside)  # the relaxation keeps that
+        floor = p.worth(self.relaxation.inside)  # the relaxation keeps that
         try:
             # Each target down is an easier search.
             for target in range(self.bound - self.worth, floor, -self.step):
