@@ -14,7 +14,7 @@ from api.demos_cli import app as demos_app
 from api.errors import ApiError
 from api.exports.formats import GraphFormat, render_graph, render_plan
 from api.exports.formats import PlanFormat as ExportFormat
-from api.plan_output import next_table, plan_table, to_data
+from api.plan_output import next_table, plan_data, plan_table, to_data
 from api.plan_query import plan_request_from_text
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
@@ -97,11 +97,13 @@ def _print_report(result: LoadResult, failed: bool) -> None:
         table.add_row("paths", str(summary.paths), "curated paths")
         table.add_row("edges", str(summary.edges), kinds)
         table.add_row("categories", str(summary.categories), "used by concepts")
+        depths = summary.concept_minutes
         table.add_row(
             "minutes",
-            str(summary.concept_minutes),
-            f"{hours(summary.concept_minutes)} of concepts; "
-            f"papers {hours(summary.paper_minutes)} at recommended depth",
+            str(depths.get("study", sum(c.minutes for c in result.graph.concepts.values()))),
+            "concepts "
+            + (", ".join(f"{hours(m)} at {d}" for d, m in depths.items()) or "at study depth")
+            + f"; papers {hours(summary.paper_minutes)} at the depth each calls for",
         )
         console.print(table)
         if result.graph.paths:
@@ -112,20 +114,22 @@ def _print_report(result: LoadResult, failed: bool) -> None:
 
 
 def _paths_table(graph: KnowledgeGraph) -> Table:
-    """Each curated path's total beside the total its source states."""
+    """Each curated path's step times and total as its source states them (facts about the
+    source's own material; a plan of the path shows the time of the material it assigns)."""
     table = Table(title="Curated paths", title_justify="left")
     table.add_column("path", style="bold")
     table.add_column("track")
     table.add_column("steps", justify="right")
-    table.add_column("total", justify="right")
+    table.add_column("source's step times", justify="right")
     table.add_column("source says", justify="right")
     for pid, path in graph.paths.items():
         stated = path.stated_minutes
+        source = graph.path_source_minutes(pid)
         table.add_row(
             pid,
             str(path.track),
             str(len(path.steps)),
-            hours(graph.path_minutes(pid)),
+            hours(source) if source is not None else "",
             f"{hours(stated[0])} to {hours(stated[1])}" if stated else "",
         )
     return table
@@ -203,6 +207,19 @@ StartOption = Annotated[
     str | None, typer.Option(help="First study day, YYYY-MM-DD (default: today).")
 ]
 PresetOption = Annotated[str | None, typer.Option(help="A curated path id, e.g. researcher-path.")]
+DepthOption = Annotated[
+    str | None,
+    typer.Option(
+        help="How deeply to study each concept: overview (one short resource), study (the "
+        "core material and the checklist; the default) or deep (all of it, with the demo)."
+    ),
+]
+CompleteOption = Annotated[
+    bool,
+    typer.Option(
+        "--complete", help="With --preset: also study the prerequisites its source skips."
+    ),
+]
 RecommendedOption = Annotated[
     bool, typer.Option("--recommended", help="Include soft prerequisites too.")
 ]
@@ -225,6 +242,8 @@ def plan_command(
     days: DaysOption = None,
     start: StartOption = None,
     preset: PresetOption = None,
+    depth: DepthOption = None,
+    complete: CompleteOption = False,
     recommended: RecommendedOption = False,
     implied: ImpliedOption = True,
     output: Annotated[PlanFormat, typer.Option("--format", help="text, json or markdown.")] = (
@@ -235,10 +254,22 @@ def plan_command(
     """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
     graph = _load_or_exit(data)
     plan = _plan_or_exit(
-        graph, goals, known, track, budget, pace, days, start, preset, recommended, implied
+        graph,
+        goals,
+        known,
+        track,
+        budget,
+        pace,
+        days,
+        start,
+        preset,
+        depth,
+        complete,
+        recommended,
+        implied,
     )
     if output is PlanFormat.JSON:
-        typer.echo(json.dumps(to_data(plan), indent=2))
+        typer.echo(json.dumps(plan_data(plan), indent=2))
     elif output is PlanFormat.MARKDOWN:
         typer.echo(checklist_markdown(plan), nl=False)
     else:
@@ -268,6 +299,8 @@ def export_command(
     days: DaysOption = None,
     start: StartOption = None,
     preset: PresetOption = None,
+    depth: DepthOption = None,
+    complete: CompleteOption = False,
     recommended: RecommendedOption = False,
     implied: ImpliedOption = True,
     base_url: Annotated[
@@ -284,7 +317,19 @@ def export_command(
             rendered = render_graph(graph, GraphFormat(fmt.value), base_url.rstrip("/"))
         else:
             plan = _plan_or_exit(
-                graph, goals, known, track, budget, pace, days, start, preset, recommended, implied
+                graph,
+                goals,
+                known,
+                track,
+                budget,
+                pace,
+                days,
+                start,
+                preset,
+                depth,
+                complete,
+                recommended,
+                implied,
             )
             rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"))
     except ApiError as exc:
@@ -306,6 +351,8 @@ def _plan_or_exit(
     days: str | None,
     start: str | None,
     preset: str | None,
+    depth: str | None,
+    complete: bool,
     recommended: bool,
     implied: bool,
 ) -> Plan:
@@ -325,6 +372,8 @@ def _plan_or_exit(
             start,
             recommended,
             implied,
+            depth,
+            complete,
         )
         return make_plan(graph, request)
     except PlanError as exc:

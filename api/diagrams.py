@@ -220,7 +220,7 @@ def plan_view(graph: KnowledgeGraph, plan: Plan, max_nodes: int = MAX_NODES) -> 
     # A plan does not record known_implies_prerequisites: take the closure, and leave out
     # what the plan studies or dropped, which leaves what it treated as known either way.
     known = known_closure(graph, plan.known, True) - steps.keys() - {d.id for d in plan.dropped}
-    covered = _covered(graph, plan, steps.keys() | known | set(goal_concepts))
+    covered = _covered(plan, steps.keys() | known | set(goal_concepts))
     needs = {node: _needs(graph, node, covered) for node in steps}
     faded = sorted({p for prereqs in needs.values() for p in prereqs if p in known})
     _check_size(
@@ -252,15 +252,9 @@ def _teacher_steps(graph: KnowledgeGraph, plan: Plan, concept: str) -> list[str]
     return [s.id for s in plan.steps if s.kind == PAPER and s.id in teachers]
 
 
-def _covered(graph: KnowledgeGraph, plan: Plan, shown: set[str]) -> dict[str, str]:
-    """Each concept read in a paper step (and not drawn itself) -> the first such paper."""
-    covered: dict[str, str] = {}
-    for step in plan.steps:
-        if step.kind == PAPER:
-            for concept in graph.papers[step.id].teaches:
-                if concept not in shown:
-                    covered.setdefault(concept, step.id)
-    return covered
+def _covered(plan: Plan, shown: set[str]) -> dict[str, str]:
+    """Each concept read in a paper step (and not drawn itself) -> that paper, as planned."""
+    return {c: s.id for s in plan.steps if s.kind == PAPER for c in s.covers if c not in shown}
 
 
 def _needs(graph: KnowledgeGraph, node: str, covered: dict[str, str]) -> set[str]:

@@ -61,10 +61,12 @@ class DemoDetail(DemoOut):
 
 
 class ResourceOut(BaseModel):
+    id: str
     kind: str
     title: str
     url: str
     minutes: int
+    length: str | None = Field(description="the fact the minutes come from, in words")
     free: bool
 
 
@@ -85,10 +87,22 @@ class ConceptSummary(BaseModel):
     summary: str
 
 
+class DepthOut(BaseModel):
+    """One study depth of a concept: what it assigns, and its minutes (their sum)."""
+
+    depth: str = Field(description="deep, study or overview")
+    minutes: int
+    material: list["MaterialOut"]
+
+
 class ConceptDetail(ConceptSummary):
     aliases: list[str]
     kind: str
-    minutes_estimated: bool
+    source_minutes: int | None = Field(
+        description="the concept library seed's minutes for its own article: a fact about "
+        "that source, not study time"
+    )
+    depths: list[DepthOut] = Field(description="deepest first; minutes is the study depth's")
     prerequisites: list[NodeRef]
     recommended: list[NodeRef]
     dependents: list[NodeRef]
@@ -159,8 +173,17 @@ class PresetOut(BaseModel):
     title: str
     summary: str
     track: str
-    minutes: int
-    stated_minutes: list[int] | None
+    minutes: int = Field(
+        description="the time of the material a plan of it assigns, at study depth"
+    )
+    material_minutes: dict[str, int] = Field(
+        description="the time of the material a plan of it assigns, at each study depth"
+    )
+    source_minutes: int | None = Field(
+        description="the total of the times its source states for its steps (facts about "
+        "the source's own material)"
+    )
+    stated_minutes: list[int] | None = Field(description="the total its source states: min, max")
     assumes: list[str]
     steps: list[PresetStep]
     later: list[str]
@@ -173,21 +196,37 @@ class NextOut(BaseModel):
     unlocks: int
 
 
+class MaterialOut(BaseModel):
+    """One thing a step assigns, with its minutes; the step's minutes are their sum."""
+
+    kind: str = Field(
+        description="video, blog, course, book, hands-on, paper, questions (the checklist "
+        "or reading questions), demo, activity, or given (minutes the graph gives as a whole)"
+    )
+    title: str
+    url: str | None
+    minutes: int | None = Field(description="null only inside a given depth")
+    text: str = Field(description="the line every face shows", examples=["Watch X (38 min)"])
+
+
 class StepOut(BaseModel):
     number: int
     id: str
     kind: str
     title: str
-    minutes: int
-    depth: str | None
-    called_for: str | None
+    minutes: int = Field(description="the sum of the material's minutes")
+    depth: str = Field(description="overview, study or deep; a paper close, selective or skim")
+    called_for: str = Field(description="the depth asked for, or the one the paper calls for")
     goal: bool
     why: list[str]
-    resources: list[ResourceOut]
+    material: list[MaterialOut]
+    advice: str | None = Field(description="papers: what to focus on while reading")
     link: str | None
     demo: str | None
     activity: str | None
+    covers: list[str] = Field(description="the concepts studied in this step")
     checklist: list[str]
+    added: bool = Field(description="a preset's prerequisite its source skips, added by complete")
     demo_status: dict[str, DemoStatusOut] | None = None
 
 
@@ -219,10 +258,23 @@ class ScheduleOut(BaseModel):
     sessions: list[SessionOut]
 
 
+class SectionOut(BaseModel):
+    """One step of a curated path's source, over the plan's steps."""
+
+    number: int
+    title: str | None
+    source_minutes: int | None = Field(description="the time the source states for it")
+    minutes: int = Field(description="the time of the material the plan assigns for it")
+    steps: list[int] = Field(description="the plan's step numbers it holds")
+    optional: bool
+    path: str | None = Field(description="the curated path it hands over to")
+
+
 class PlanOut(BaseModel):
     goals: list[str]
     known: list[str]
     track: str
+    depth: str
     preset: str | None
     budget_minutes: int | None
     fits: bool
@@ -237,6 +289,15 @@ class PlanOut(BaseModel):
     dropped: list[DroppedOut]
     unreached_goals: list[str]
     schedule: ScheduleOut | None
+    sections: list[SectionOut] = Field(description="a preset: its source's steps, in order")
+    source_minutes: int | None = Field(description="a preset: the total of its source's step times")
+    stated_minutes: list[int] | None = Field(description="a preset: the total its source states")
+    skipped: list[str] = Field(description="a preset: prerequisites its source skips")
+    against_graph: list[list[str]] = Field(
+        description="a preset: [step, prerequisite] where its source studies the step first"
+    )
+    moved: list[str] = Field(description="complete: steps brought before their source step")
+    notes: list[str] = Field(description="what the plan assumes, a preset's times and gaps")
 
 
 class CasePackage(BaseModel):
@@ -247,3 +308,6 @@ class CasePackage(BaseModel):
     CFDocument: dict
     CFItems: list[dict]
     CFAssociations: list[dict]
+
+
+DepthOut.model_rebuild()

@@ -10,9 +10,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from graph.nodes import Resource
+from planner.checklist import depth_words, plan_notes, section_title
 from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
+from planner.material import Material, describe
 from planner.plan import Plan, Step
 
 
@@ -44,13 +45,15 @@ def to_data(value: Any) -> Any:
 def plan_data(plan: Plan) -> dict[str, Any]:
     """The plan as JSON-ready data, field by field: the API's hot path.
 
-    Same shape as ``to_data(plan)`` (a test holds them together), about four times
-    faster. Enums become plain strings here, which every JSON encoder writes fastest.
+    The shape of ``to_data(plan)`` with the lines every face shows (a test holds them
+    together), about four times faster. Enums become plain strings here, which every
+    JSON encoder writes fastest.
     """
     return {
         "goals": list(plan.goals),
         "known": list(plan.known),
         "track": plan.track.value,
+        "depth": plan.depth.value,
         "preset": plan.preset,
         "budget_minutes": plan.budget_minutes,
         "fits": plan.fits,
@@ -61,6 +64,13 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "dropped": [d._asdict() for d in plan.dropped],
         "unreached_goals": list(plan.unreached_goals),
         "schedule": None if plan.schedule is None else to_data(plan.schedule),
+        "sections": [s._asdict() for s in plan.sections],
+        "source_minutes": plan.source_minutes,
+        "stated_minutes": None if plan.stated_minutes is None else list(plan.stated_minutes),
+        "skipped": list(plan.skipped),
+        "against_graph": [list(pair) for pair in plan.against_graph],
+        "moved": list(plan.moved),
+        "notes": plan_notes(plan),
     }
 
 
@@ -71,28 +81,29 @@ def _step_data(step: Step) -> dict[str, Any]:
         "kind": step.kind,
         "title": step.title,
         "minutes": step.minutes,
-        "depth": step.depth and step.depth.value,
-        "called_for": step.called_for and step.called_for.value,
+        "depth": step.depth.value,
+        "called_for": step.called_for.value,
         "goal": step.goal,
         "why": list(step.why),
-        "resources": _resources_data(step.resources),
+        "material": material_data(step.material),
+        "advice": step.advice,
         "link": step.link,
         "demo": step.demo,
         "activity": step.activity,
+        "covers": list(step.covers),
         "checklist": list(step.checklist),
+        "added": step.added,
     }
 
 
 @lru_cache(maxsize=4096)
-def _resources_data(resources: tuple[Resource, ...]) -> tuple[dict[str, Any], ...]:
-    """A concept's resources as JSON data, made once per concept: they never change.
+def material_data(material: tuple[Material, ...]) -> tuple[dict[str, Any], ...]:
+    """A step's material as JSON data, made once per concept and depth: it never changes.
 
-    A tuple of dicts, shared between plans: read it, do not edit it.
+    A tuple of dicts, shared between plans: read it, do not edit it. ``text`` is the
+    line every face shows: 'Watch Essence of calculus (38 min)'.
     """
-    return tuple(
-        {"kind": r.kind.value, "title": r.title, "url": r.url, "minutes": r.minutes, "free": r.free}
-        for r in resources
-    )
+    return tuple({**m._asdict(), "text": describe(m)} for m in material)
 
 
 def plan_table(plan: Plan) -> Group:
@@ -100,15 +111,25 @@ def plan_table(plan: Plan) -> Group:
     table = Table(title=_title(plan), title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("step")
-    table.add_column("kind")
+    table.add_column("depth")
     table.add_column("time", justify="right")
+    table.add_column("assigns")
     table.add_column("why")
+    heads = {sec.steps[0]: sec for sec in plan.sections if sec.steps}
     for step in plan.steps:
-        kind = f"paper, {step.depth}" if step.depth else step.kind
-        if step.depth and step.depth != step.called_for:
-            kind += f" (not {step.called_for})"
-        table.add_row(str(step.number), step.title, kind, hours(step.minutes), _why(step.why))
-    parts: list[Any] = [table]
+        if step.number in heads:
+            table.add_section()
+            table.add_row("", section_title(heads[step.number]), style="bold")
+        depth = depth_words(step.kind, step.depth)
+        if step.depth != step.called_for:
+            depth += f" (asked: {step.called_for})"
+        assigns = "\n".join(describe(m) for m in step.material)
+        if step.advice:
+            assigns += f"\nFocus: {step.advice}"
+        title = f"{step.title} (added)" if step.added else step.title
+        table.add_row(str(step.number), title, depth, hours(step.minutes), assigns, _why(step.why))
+    parts: list[Any] = [Text(note) for note in plan_notes(plan)]
+    parts.append(table)
     total = f"Total: {len(plan.steps)} steps, {hours(plan.minutes)}"
     if plan.budget_minutes is not None:
         total += f" of a {hours(plan.budget_minutes)} budget"
@@ -123,6 +144,9 @@ def plan_table(plan: Plan) -> Group:
         parts.append(
             Text("Goals not reached within the budget: " + ", ".join(plan.unreached_goals))
         )
+    for sec in plan.sections:
+        if sec.path is not None:
+            parts.append(Text(f"{section_title(sec)}: continue with the {sec.path} preset."))
     if plan.schedule is not None:
         s = plan.schedule
         parts.append(

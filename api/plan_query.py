@@ -8,13 +8,15 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from graph.taxonomy import Track
+from graph.suggest import close_matches
+from graph.taxonomy import StudyDepth, Track
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError
 from planner.request import Pace, PlanRequest, Weekday
 
 CLI_NAMES = {
     "goals": "GOAL",
+    "depth": "--depth",
     "budget": "--budget",
     "pace": "--pace",
     "days": "--days",
@@ -33,6 +35,8 @@ def plan_request_from_text(
     start: str | None,
     recommended: bool,
     implied: bool,
+    depth: str | None = None,
+    complete: bool = False,
     *,
     names: dict[str, str] = CLI_NAMES,
     today: date | None = None,
@@ -64,6 +68,8 @@ def plan_request_from_text(
             goals=goals,
             known=known,
             track=track,
+            depth=_depth(depth, names["depth"]),
+            complete=complete,
             budget_minutes=budget_minutes,
             include_recommended=recommended,
             known_implies_prerequisites=implied,
@@ -72,6 +78,18 @@ def plan_request_from_text(
         )
     except ValidationError as exc:
         raise validation_error(exc, names) from None
+
+
+def _depth(depth: str | None, field: str) -> StudyDepth:
+    if depth is None:
+        return StudyDepth.STUDY
+    try:
+        return StudyDepth(depth.strip().lower())
+    except ValueError:
+        choices = [d.value for d in reversed(StudyDepth)]
+        near = tuple(close_matches(depth.strip().lower(), choices))
+        message = f"{depth[:40]!r} is not a study depth; choose {', '.join(choices)}"
+        raise PlanError(field, message, near) from None
 
 
 def _days(days: str | None, field: str) -> list[Weekday] | None:

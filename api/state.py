@@ -8,6 +8,9 @@ from fastapi import Request
 
 from demos.records import DEVICES, DemoSource, discover, status
 from graph import KnowledgeGraph
+from graph.taxonomy import StudyDepth
+from planner.plan import make_plan
+from planner.request import PlanRequest
 
 DIAGRAM_CACHE_SIZE = 256
 
@@ -41,12 +44,24 @@ class AppState:
     demos: dict[str, DemoSource]
     demo_status: dict[str, dict[str, dict[str, object]]]  # demo id -> device -> status
     diagrams: RenderCache
+    preset_minutes: dict[str, dict[str, int]]  # preset -> depth -> the material's minutes
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> "AppState":
         """Demos and their records are read once: they change only with a deploy."""
         demos = discover()
-        return cls(graph, demos, demo_statuses(demos), RenderCache())
+        return cls(graph, demos, demo_statuses(demos), RenderCache(), preset_minutes(graph))
+
+
+def preset_minutes(graph: KnowledgeGraph) -> dict[str, dict[str, int]]:
+    """Each curated path's material at each study depth, as a plan of it assigns it."""
+    return {
+        pid: {
+            str(depth): make_plan(graph, PlanRequest(goals=[pid], depth=depth)).minutes
+            for depth in StudyDepth
+        }
+        for pid in graph.paths
+    }
 
 
 def demo_statuses(demos: dict[str, DemoSource]) -> dict[str, dict[str, dict[str, object]]]:

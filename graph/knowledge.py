@@ -17,7 +17,7 @@ import networkx as nx
 from graph.diagnostics import Diagnostic
 from graph.nodes import Concept, LearningPath, Paper
 from graph.suggest import slugify
-from graph.taxonomy import Category, EdgeKind, Phase, ReadingAdvice, ReadingDepth
+from graph.taxonomy import Category, EdgeKind, Phase, ReadingAdvice, ReadingDepth, StudyDepth
 
 
 class GraphSummary(NamedTuple):
@@ -29,10 +29,10 @@ class GraphSummary(NamedTuple):
     edges: int
     edges_by_kind: dict[str, int]
     categories: int
-    concept_minutes: int
-    paper_minutes: int
-    minutes_by_category: dict[str, int]
-    path_minutes: dict[str, int]
+    concept_minutes: dict[str, int]  # every concept at each study depth
+    paper_minutes: int  # every paper at the depth it calls for
+    minutes_by_category: dict[str, int]  # at study depth
+    path_source_minutes: dict[str, int | None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,14 +81,24 @@ class KnowledgeGraph:
         return {node: i for i, node in enumerate(nodes)}
 
     @cached_property
-    def reading_order(self) -> dict[str, int]:
-        """Each paper's place in one fixed order that puts what a paper needs before it.
+    def topological_order(self) -> dict[str, int]:
+        """Every node's place in one fixed order that puts prerequisites first.
 
-        The lexicographic topological order of the whole graph, so a paper comes after
-        the papers it requires and after those that teach what it requires.
+        A topological order of the whole graph, ties broken by the study order (the curated
+        paths' order first): a concept after what it requires, a paper after the papers it
+        requires and those that teach what it needs.
         """
-        order = nx.lexicographical_topological_sort(self.digraph)
-        return {node: i for i, node in enumerate(n for n in order if n in self.papers)}
+        order = nx.lexicographical_topological_sort(self.digraph, key=self.study_order.__getitem__)
+        return {node: i for i, node in enumerate(order)}
+
+    @cached_property
+    def reading_order(self) -> dict[str, int]:
+        """Each paper's place in the topological order, counting papers only."""
+        papers = sorted(
+            (n for n in self.topological_order if n in self.papers),
+            key=self.topological_order.__getitem__,
+        )
+        return {node: i for i, node in enumerate(papers)}
 
     def prerequisites(self, node_id: str, recommended: bool = False) -> tuple[str, ...]:
         """What a concept or paper requires, and what it recommends when asked for."""
@@ -102,21 +112,11 @@ class KnowledgeGraph:
         concept = self.concepts.get(node_id)
         return concept.title if concept is not None else self.papers[node_id].title
 
-    def minutes_of(self, node_id: str) -> int:
-        """Study time of a concept, or of a paper read at its recommended depth (0 if skipped)."""
-        if node_id in self.concepts:
-            return self.concepts[node_id].minutes
-        paper = self.papers[node_id]
-        if paper.depth is ReadingAdvice.SKIP_INITIALLY:
-            return 0
-        return paper.minutes[ReadingDepth(paper.depth)]
-
-    def path_minutes(self, path_id: str) -> int:
-        """A curated path's total as its source counts it: a step's stated time, else its ids'."""
-        return sum(
-            step.minutes if step.minutes is not None else sum(map(self.minutes_of, step.covers))
-            for step in self.paths[path_id].steps
-        )
+    def path_source_minutes(self, path_id: str) -> int | None:
+        """The total of the times a curated path's source states for its steps; None when
+        it states none (a source may state only a total: ``stated_minutes``)."""
+        stated = [s.minutes for s in self.paths[path_id].steps if s.minutes is not None]
+        return sum(stated) if stated else None
 
     def summary(self) -> GraphSummary:
         by_kind = {str(kind): 0 for kind in EdgeKind}
@@ -129,10 +129,18 @@ class KnowledgeGraph:
             edges=self.digraph.number_of_edges(),
             edges_by_kind=by_kind,
             categories=len({c.category for c in self.concepts.values()}),
-            concept_minutes=sum(c.minutes for c in self.concepts.values()),
-            paper_minutes=sum(map(self.minutes_of, self.papers)),
+            concept_minutes={
+                str(depth): sum(c.depths[depth].minutes for c in self.concepts.values())
+                for depth in StudyDepth
+                if all(depth in c.depths for c in self.concepts.values())
+            },
+            paper_minutes=sum(
+                p.minutes[ReadingDepth(p.depth)]
+                for p in self.papers.values()
+                if p.depth is not ReadingAdvice.SKIP_INITIALLY
+            ),
             minutes_by_category=self._category_minutes(),
-            path_minutes={pid: self.path_minutes(pid) for pid in self.paths},
+            path_source_minutes={pid: self.path_source_minutes(pid) for pid in self.paths},
         )
 
     def _category_minutes(self) -> dict[str, int]:

@@ -26,6 +26,7 @@ from graph.diagnostics import (
     error,
     sort_key,
 )
+from graph.facts import fact_problems
 from graph.knowledge import KnowledgeGraph
 from graph.models import ConceptRecord, PaperRecord, PathRecord
 from graph.records import Entry, validate_records
@@ -171,6 +172,7 @@ def _build(
         entries[CONCEPT], entries[PAPER], entries[PATH], references=complete, unusable=invalid
     )
     problems += demo_problems(entries[CONCEPT], demos)
+    problems += fact_problems(entries[CONCEPT], entries[PAPER])
     problems = sorted(problems + parts.diagnostics, key=sort_key)
     if any(p.severity is Severity.ERROR for p in problems):
         return None, problems

@@ -22,6 +22,14 @@ from pydantic import (
     model_validator,
 )
 
+from graph.study_time import (
+    DEMO_MINUTES,
+    MINUTES_PER_QUESTION,
+    OVERVIEW_LIMIT,
+    allowance_minutes,
+    length_minutes,
+)
+from graph.suggest import close_matches, did_you_mean
 from graph.taxonomy import (
     SLUG_PATTERN,
     Category,
@@ -32,6 +40,7 @@ from graph.taxonomy import (
     ReadingAdvice,
     ReadingDepth,
     ResourceKind,
+    StudyDepth,
     Track,
 )
 
@@ -64,9 +73,13 @@ ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
 
 
 class FieldProblem(ValueError):
-    """A record-level rule broken by one field; the loader points at that field's line."""
+    """A record-level rule broken by one field; the loader points at that field's line.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``field`` is a field's name, or a path into the record such as
+    ``("depths", "study", "minutes")``.
+    """
+
+    def __init__(self, field: str | tuple[str | int, ...], message: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -85,14 +98,111 @@ def _no_repeats(field: str, values: list[str]) -> None:
         seen.add(value)
 
 
-class ResourceRecord(Record):
-    """Something to study a concept with on the lightweight track."""
+Clock = Annotated[
+    str,
+    Field(
+        pattern=r"^(\d+:)?[0-5]?\d:[0-5]\d$",
+        description="A running time, H:MM:SS or M:SS.",
+        examples=["17:05", "1:56:20"],
+    ),
+]
 
+
+class LengthRecord(Record):
+    """The fact a resource's minutes come from: exactly one of these."""
+
+    duration: Clock | list[Clock] | None = Field(
+        default=None,
+        description="Running time of a video, or of the segment its url starts at (t=...); "
+        "a list gives each episode of a series.",
+    )
+    words: StrictInt | None = Field(
+        default=None, ge=1, le=1_000_000, description="Words of an article, chapter or tutorial."
+    )
+    pages: StrictInt | None = Field(
+        default=None, ge=1, le=2_000, description="Printed pages of a book chapter."
+    )
+    stated: Minutes | None = Field(
+        default=None, description="The time its publisher states, in minutes (a course's hours)."
+    )
+
+    @model_validator(mode="after")
+    def _one_fact(self) -> Self:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of duration, words, pages or stated"
+                + (f", not {' and '.join(given)}" if given else "")
+            )
+        return self
+
+    def minutes(self, kind: ResourceKind) -> int:
+        """The minutes this length makes for a resource of ``kind`` (graph.study_time)."""
+        duration = self.duration if not isinstance(self.duration, list) else tuple(self.duration)
+        return length_minutes(
+            kind, duration=duration, words=self.words, pages=self.pages, stated=self.stated
+        )
+
+    def describe(self) -> str:
+        """The fact in words: '17:05 running time', '4,100 words'."""
+        if self.duration is not None:
+            clocks = [self.duration] if isinstance(self.duration, str) else self.duration
+            return " + ".join(clocks) + " running time"
+        if self.words is not None:
+            return f"{self.words:,} words"
+        if self.pages is not None:
+            return f"{self.pages} pages"
+        return f"{self.stated} min as its publisher states"
+
+
+class ResourceRecord(Record):
+    """Something to study a concept with: a video, an article, a course, a book, a tutorial."""
+
+    id: Slug | None = Field(
+        default=None, description="A short id, unique within the concept, that depths name."
+    )
     kind: ResourceKind = Field(description="video, blog, course, book or hands-on.")
     title: Text
     url: Url
     minutes: Minutes
+    length: LengthRecord | None = Field(
+        default=None, description="The fact the minutes come from; the check holds them equal."
+    )
     free: StrictBool = Field(description="true when it costs nothing to use.")
+
+    @model_validator(mode="after")
+    def _minutes_from_length(self) -> Self:
+        if self.length is not None:
+            made = self.length.minutes(self.kind)
+            if made != self.minutes:
+                raise FieldProblem(
+                    "minutes",
+                    f"minutes is {self.minutes} but its length ({self.length.describe()}) "
+                    f"makes {made} (graph/study_time.py); write minutes: {made}",
+                )
+        return self
+
+
+class DepthRecord(Record):
+    """What one study depth of a concept assigns; its minutes are that material's.
+
+    The minutes are the named resources' minutes plus the stated allowances
+    (graph/study_time.py): each checklist question, the demo, the activity.
+    """
+
+    resources: list[Slug] = Field(
+        default_factory=list, description="Ids of the concept's resources, in study order."
+    )
+    checklist: StrictBool = Field(
+        default=False, description="true when this depth includes answering the checklist."
+    )
+    demo: StrictBool = Field(
+        default=False, description="true when this depth includes reading and running the demo."
+    )
+    activity: StrictBool = Field(
+        default=False, description="true when this depth includes the practice's activity."
+    )
+    minutes: Minutes = Field(description="The material's minutes plus the allowances.")
 
 
 class ConceptRecord(Record):
@@ -106,9 +216,19 @@ class ConceptRecord(Record):
     summary: Text = Field(description="One to three sentences, in the project's own words.")
     category: Category
     level: Level
-    minutes: Minutes = Field(description="Study time on the lightweight track.")
-    minutes_estimated: StrictBool = Field(
-        default=False, description="true when no source gives the minutes and they are estimated."
+    source_minutes: Minutes | None = Field(
+        default=None,
+        description="The minutes the concept library seed gives for its own article: a fact "
+        "about that source, never study time.",
+    )
+    depths: dict[StudyDepth, DepthRecord] | None = Field(
+        default=None,
+        description="What each study depth assigns (overview, study, deep) and its minutes.",
+    )
+    minutes: Minutes | None = Field(
+        default=None,
+        description="Study time, for a graph that gives no depths: the concept is then "
+        "studied as one depth of these minutes.",
     )
     kind: ConceptKind = Field(
         default=ConceptKind.CONCEPT,
@@ -127,11 +247,15 @@ class ConceptRecord(Record):
     activity: Text | None = Field(
         default=None, description="What to do, for a concept of kind practice."
     )
+    activity_minutes: Minutes | None = Field(
+        default=None, description="How long the activity takes, for a depth that assigns it."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         for field in ("aliases", "requires", "recommends", "papers", "checklist"):
             _no_repeats(field, getattr(self, field))
+        _no_repeats("resources", [r.id for r in self.resources if r.id is not None])
         both = sorted(set(self.requires) & set(self.recommends))
         if both:
             raise FieldProblem(
@@ -144,7 +268,95 @@ class ConceptRecord(Record):
                 raise FieldProblem("demo", "a practice concept has an activity, not a demo")
         elif self.activity is not None:
             raise FieldProblem("activity", "activity is only for practice; add kind: practice")
+        if self.activity_minutes is not None and self.activity is None:
+            raise FieldProblem("activity_minutes", "activity_minutes needs an activity")
+        if (self.depths is None) == (self.minutes is None):
+            raise FieldProblem(
+                "depths" if self.depths is not None else "minutes",
+                "give depths (what each study depth assigns) or minutes, not both"
+                if self.depths is not None
+                else "give depths (what overview, study and deep assign) or minutes",
+            )
+        if self.depths is not None:
+            _check_depths(self)
         return self  # a concept without a demo yet is a warning (graph.demos), not an error
+
+
+def _check_depths(concept: ConceptRecord) -> None:
+    """Each depth names material the concept has, and its minutes are that material's."""
+    assert concept.depths is not None
+    if not concept.depths:
+        raise FieldProblem("depths", "name at least one depth: overview, study or deep")
+    by_id = {r.id: r for r in concept.resources if r.id is not None}
+    for depth, record in concept.depths.items():
+        at = ("depths", str(depth))
+        _no_repeats("resources", record.resources)
+        for k, rid in enumerate(record.resources):
+            if rid not in by_id:
+                hint = did_you_mean(close_matches(rid, by_id)) or (
+                    f"its resource ids are {', '.join(map(repr, by_id))}"
+                    if by_id
+                    else "give each resource an id: and name those"
+                )
+                raise FieldProblem(
+                    (*at, "resources", k),
+                    f"{depth} names resource {rid!r}, which the concept does not have; {hint}",
+                )
+        wants = [
+            name
+            for name, has in (
+                ("checklist", bool(concept.checklist)),
+                ("demo", concept.demo is not None),
+                ("activity", concept.activity_minutes is not None),
+            )
+            if getattr(record, name) and not has
+        ]
+        if wants:
+            what = {"checklist": "checklist questions", "demo": "a demo"}.get(
+                wants[0], "an activity with activity_minutes"
+            )
+            raise FieldProblem(
+                (*at, wants[0]), f"{depth} assigns the {wants[0]}, but the concept has no {what}"
+            )
+        if not (record.resources or record.demo or record.activity):
+            raise FieldProblem(at, f"{depth} assigns no material: name resources")
+        made, parts = depth_material(concept, record)
+        if made != record.minutes:
+            raise FieldProblem(
+                (*at, "minutes"),
+                f"{depth} minutes is {record.minutes} but its material makes {made} "
+                f"({' + '.join(parts)}); write minutes: {made}",
+            )
+        if depth is StudyDepth.OVERVIEW and (len(record.resources) > 1 or made > OVERVIEW_LIMIT):
+            raise FieldProblem(
+                at,
+                f"an overview is one short resource of at most {OVERVIEW_LIMIT} min, "
+                f"not {len(record.resources)} resources and {made} min; name a shorter one",
+            )
+    offered = [d for d in StudyDepth if d in concept.depths]
+    for deeper, shallower in pairwise(offered):
+        if concept.depths[shallower].minutes >= concept.depths[deeper].minutes:
+            raise FieldProblem(
+                ("depths", str(shallower), "minutes"),
+                f"{shallower} ({concept.depths[shallower].minutes} min) must be shorter than "
+                f"{deeper} ({concept.depths[deeper].minutes} min)",
+            )
+
+
+def depth_material(concept: ConceptRecord, depth: DepthRecord) -> tuple[int, list[str]]:
+    """A depth's minutes from its material, and the parts in words for messages."""
+    by_id = {r.id: r for r in concept.resources}
+    parts = [f"{r} {by_id[r].minutes} min" for r in depth.resources]
+    questions = len(concept.checklist) if depth.checklist else 0
+    activity = (concept.activity_minutes or 0) if depth.activity else 0
+    if questions:
+        parts.append(f"{questions} questions at {MINUTES_PER_QUESTION} min")
+    if depth.demo:
+        parts.append(f"the demo {DEMO_MINUTES} min")
+    if activity:
+        parts.append(f"the activity {activity} min")
+    made = sum(by_id[r].minutes for r in depth.resources)
+    return made + allowance_minutes(questions, depth.demo, activity), parts
 
 
 class PaperRecord(Record):
@@ -170,14 +382,22 @@ class PaperRecord(Record):
     minutes: dict[ReadingDepth, Minutes] = Field(
         description="Reading time for each depth offered: close, selective, skim."
     )
-    teaches: list[Slug] = Field(default_factory=list, description="Ids of concepts it teaches.")
+    teaches: list[Slug] = Field(
+        default_factory=list,
+        description="Ids of concepts it introduced or is the canonical reading for.",
+    )
     requires: list[Slug] = Field(
         default_factory=list, description="Ids of concepts or papers to know first."
+    )
+    questions: list[Question] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Two to four reading questions of its own: what to take from this paper.",
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for field in ("aliases", "teaches", "requires"):
+        for field in ("aliases", "teaches", "requires", "questions"):
             _no_repeats(field, getattr(self, field))
         last_year = date.today().year + 1
         if not FIRST_YEAR <= self.year <= last_year:

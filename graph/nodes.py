@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from graph.models import ConceptRecord, PaperRecord, PathRecord, StepRecord
+from graph.models import ConceptRecord, PaperRecord, PathRecord, ResourceRecord, StepRecord
 from graph.taxonomy import (
     Category,
     ConceptKind,
@@ -20,16 +20,30 @@ from graph.taxonomy import (
     ReadingAdvice,
     ReadingDepth,
     ResourceKind,
+    StudyDepth,
     Track,
 )
 
 
 class Resource(NamedTuple):
+    id: str  # the record's id, else r1, r2... by position
     kind: ResourceKind
     title: str
     url: str
     minutes: int
+    length: str | None  # the fact the minutes come from, in words: '17:05 running time'
     free: bool
+
+
+class Depth(NamedTuple):
+    """What one study depth assigns: resources (ids), the checklist, the demo, the activity."""
+
+    resources: tuple[str, ...]
+    checklist: bool
+    demo: bool
+    activity: bool
+    minutes: int
+    given: bool  # True: minutes as the graph gives them, not summed from material
 
 
 class Concept(NamedTuple):
@@ -39,8 +53,9 @@ class Concept(NamedTuple):
     summary: str
     category: Category
     level: Level
-    minutes: int
-    minutes_estimated: bool
+    minutes: int  # at the study depth (or the only depth the concept offers)
+    source_minutes: int | None
+    depths: dict[StudyDepth, Depth]  # deepest first
     kind: ConceptKind
     requires: tuple[str, ...]
     recommends: tuple[str, ...]
@@ -49,6 +64,11 @@ class Concept(NamedTuple):
     checklist: tuple[str, ...]
     demo: str | None
     activity: str | None
+    activity_minutes: int | None
+
+    def resource(self, resource_id: str) -> Resource:
+        """The resource with ``resource_id``."""
+        return next(r for r in self.resources if r.id == resource_id)
 
 
 class Paper(NamedTuple):
@@ -68,6 +88,7 @@ class Paper(NamedTuple):
     minutes: dict[ReadingDepth, int]
     teaches: tuple[str, ...]
     requires: tuple[str, ...]
+    questions: tuple[str, ...]
 
     @property
     def authors(self) -> str:
@@ -107,9 +128,39 @@ def _fields(record: BaseModel, **overrides: object) -> dict[str, Any]:
 
 
 def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
-    """The graph's record of a concept; ``papers`` is the merged teaches relation."""
-    resources = tuple(Resource(**_fields(r)) for r in record.resources)
-    return Concept(**_fields(record, papers=papers, resources=resources))
+    """The graph's record of a concept; ``papers`` is the merged teaches relation.
+
+    A concept given only ``minutes`` studies at one depth, ``study``, of those
+    minutes, with all its resources, its checklist and its demo.
+    """
+    resources = tuple(_resource(r, k) for k, r in enumerate(record.resources, start=1))
+    if record.depths is not None:
+        depths = {
+            d: Depth(**_fields(record.depths[d]), given=False)
+            for d in StudyDepth
+            if d in record.depths
+        }
+    else:
+        assert record.minutes is not None, "the model requires depths or minutes"
+        depths = {
+            StudyDepth.STUDY: Depth(
+                resources=tuple(r.id for r in resources),
+                checklist=bool(record.checklist),
+                demo=record.demo is not None,
+                activity=record.activity is not None,
+                minutes=record.minutes,
+                given=True,
+            )
+        }
+    study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
+    return Concept(
+        **_fields(record, papers=papers, resources=resources, depths=depths, minutes=study.minutes)
+    )
+
+
+def _resource(record: ResourceRecord, position: int) -> Resource:
+    length = record.length.describe() if record.length is not None else None
+    return Resource(**_fields(record, id=record.id or f"r{position}", length=length))
 
 
 def paper_node(record: PaperRecord, teaches: tuple[str, ...]) -> Paper:

@@ -83,8 +83,8 @@ def _diagnostic(
 ) -> Diagnostic:
     loc: LocPath = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, FieldProblem):
-        loc = (*loc, cause.field)  # the rule's record, then the field it blames
+    if isinstance(cause, FieldProblem):  # the rule's record, then the field it blames
+        loc = (*loc, *((cause.field,) if isinstance(cause.field, str) else cause.field))
     message, hint = _explain(error, loc, model, what)
     prefix = _dotted(loc)
     return Diagnostic(

@@ -105,6 +105,18 @@ class ReadingDepth(StrEnum):
     SKIM = "skim"
 
 
+class StudyDepth(StrEnum):
+    """Depths at which a concept can be studied, deepest first.
+
+    ``overview``: one short resource; ``study``: the core material and the
+    checklist; ``deep``: all of it, with the demo worked through.
+    """
+
+    DEEP = "deep"
+    STUDY = "study"
+    OVERVIEW = "overview"
+
+
 class ReadingAdvice(StrEnum):
     """The depth a paper calls for on the paper path; ``skip-initially`` defers it."""
 

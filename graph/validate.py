@@ -385,41 +385,28 @@ def _ancestors(start: tuple[str, ...], requires: dict[str, list[Edge]]) -> set[s
 
 
 def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> list[Diagnostic]:
-    """Every prerequisite of a step must be an earlier step, or assumed known.
+    """Within one step of a path, no id comes before a prerequisite listed after it.
 
-    Ids within a grouped step count in the order they are written.
+    A path is its source's sequence: it may skip prerequisites (a complete plan adds
+    them) and its steps may even run against the graph (a plan says where). But the
+    order of the ids inside one step is the maintainer's reading of that step, so it
+    must put what is needed first, directly or through what the path skips.
     """
     problems = []
     for pid, entry in paths.items():
-        record = entry.record
-        covered = [(k, target) for _, k, target in _step_mentions(record) if k[-1] != "path"]
-        position = {target: i for i, (_, target) in enumerate(covered)}
-        assumed = _ancestors(tuple(record.assumes), requires)
-        missing: set[str] = set()  # each gap is reported once, at its first step
-        for i, (keys, step) in enumerate(covered):
-            for edge in requires.get(step, ()):
-                needed = edge.source
-                at = position.get(needed)
-                where = entry.source.location(entry.index, keys)
-                if at is not None and at > i:
+        for k, step in enumerate(entry.record.steps):
+            covers = [step] if isinstance(step, str) else step.covers
+            for i, node in enumerate(covers):
+                later = set(covers[i + 1 :]) & _ancestors((node,), requires)
+                for needed in [c for c in covers if c in later][:1]:
+                    keys = ("steps", k) if isinstance(step, str) else ("steps", k, "covers", i)
                     problems.append(
                         error(
-                            where,
+                            entry.source.location(entry.index, keys),
                             "path-order",
-                            f"path {pid!r}: {step!r} (step {keys[1] + 1}) comes before its "
-                            f"prerequisite {needed!r} (step {covered[at][0][1] + 1})",
-                            f"move {needed!r} above {step!r}",
-                        )
-                    )
-                elif at is None and needed not in assumed and needed not in missing:
-                    missing.add(needed)
-                    problems.append(
-                        error(
-                            where,
-                            "path-gap",
-                            f"path {pid!r}: {step!r} (step {keys[1] + 1}) requires {needed!r}, "
-                            "which is neither an earlier step nor assumed",
-                            f"add {needed!r} to the steps before {step!r}, or to assumes",
+                            f"path {pid!r}: step {k + 1} lists {node!r} before its "
+                            f"prerequisite {needed!r}",
+                            f"move {needed!r} above {node!r} within the step",
                         )
                     )
     return problems

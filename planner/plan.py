@@ -5,16 +5,26 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from graph import KnowledgeGraph
-from graph.nodes import Resource
-from graph.taxonomy import ReadingDepth, Track
+from graph.nodes import LearningPath
+from graph.taxonomy import ReadingDepth, StudyDepth, Track
 from planner.budget import Fit, fit_budget, full_minutes
-from planner.checklist import step_checklist
+from planner.durations import format_minutes
 from planner.errors import PlanError
-from planner.items import CONCEPT, Item, build_items
+from planner.items import CONCEPT, Depth, Item, with_deps
+from planner.material import (
+    Material,
+    concept_checklist,
+    concept_material,
+    paper_checklist,
+    paper_material,
+    total_minutes,
+)
 from planner.order import Rank, post_order, rank_function
+from planner.preset import Section, only_the_path, sections, skipped
 from planner.request import PlanRequest
 from planner.resolve import resolve
 from planner.schedule import Schedule, schedule
+from planner.tracks import build_items
 
 
 class Step(NamedTuple):
@@ -22,16 +32,19 @@ class Step(NamedTuple):
     id: str
     kind: str  # concept or paper
     title: str
-    minutes: int
-    depth: ReadingDepth | None  # papers: the depth to read at
-    called_for: ReadingDepth | None  # papers: the depth the paper calls for
+    minutes: int  # the minutes of its material, all of it
+    depth: Depth  # studied at: overview, study, deep; a paper read close, selective, skim
+    called_for: Depth  # the depth asked for: the request's, or the one the paper calls for
     goal: bool
     why: tuple[str, ...]  # this step -> ... -> the goal it serves
-    resources: tuple[Resource, ...]
+    material: tuple[Material, ...]  # what the step assigns, each with its minutes
+    advice: str | None  # papers: what to focus on while reading
     link: str | None  # papers: where to read it
     demo: str | None
     activity: str | None
+    covers: tuple[str, ...]  # the concepts studied in this step (a paper: those it stands for)
     checklist: tuple[str, ...]
+    added: bool = False  # a preset: a prerequisite its source skips, added by complete
 
 
 class Dropped(NamedTuple):
@@ -47,6 +60,7 @@ class Plan:
     goals: tuple[str, ...]
     known: tuple[str, ...]
     track: Track
+    depth: StudyDepth  # the depth asked for
     preset: str | None
     budget_minutes: int | None
     fits: bool  # the whole path fits the budget (or there is none)
@@ -57,22 +71,46 @@ class Plan:
     dropped: tuple[Dropped, ...]
     unreached_goals: tuple[str, ...]
     schedule: Schedule | None
+    # A preset: the source's steps over the plan's, its stated times, what it skips.
+    sections: tuple[Section, ...] = ()
+    source_minutes: int | None = None  # the total of the source's step times
+    stated_minutes: tuple[int, int] | None = None  # the total the source states
+    skipped: tuple[str, ...] = ()  # prerequisites the source skips (added when complete)
+    # where the source's order runs against the graph: (step, a prerequisite it studies later)
+    against_graph: tuple[tuple[str, str], ...] = ()
+    moved: tuple[str, ...] = ()  # complete: covered steps brought before their source step
 
 
 def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     """Plan ``request`` on ``graph``; raises PlanError on a request it cannot serve."""
     resolved = resolve(graph, request)
-    track = request.track or (
-        graph.paths[resolved.preset].track if resolved.preset else Track.LIGHTWEIGHT
+    path = graph.paths[resolved.preset] if resolved.preset else None
+    track = request.track or (path.track if path else Track.LIGHTWEIGHT)
+    items = build_items(
+        graph,
+        resolved.goals,
+        resolved.known,
+        track,
+        request.include_recommended,
+        request.depth,
     )
-    items = build_items(graph, resolved.goals, resolved.known, track, request.include_recommended)
-    rank = rank_function(graph, graph.paths[resolved.preset].ids if resolved.preset else ())
+    skips: list[str] = []
+    against: list[tuple[str, str]] = []
+    if path is not None:
+        skips = sorted(skipped(items, path), key=graph.study_order.__getitem__)
+        if not request.complete:
+            items, against = only_the_path(items, path)
+    rank = rank_function(graph, path.ids if path else ())
     starts = _goal_items(graph, resolved.goals, items, rank)
     topo = post_order(items, starts, rank)
     fit = fit_budget(items, topo, request.budget_minutes)
+    if request.budget_minutes is not None and not any(items[n].goal for n in fit.choice):
+        raise PlanError("budget", _too_small(graph, items, request.budget_minutes))
     kept = [node for node in topo if node in fit.choice]
     why = _why_chains(graph, items, kept, starts, resolved.goals, rank)
-    steps = _steps(graph, items, kept, fit, why)
+    steps = _steps(graph, items, kept, fit, why, request.depth)
+    if request.complete and skips:
+        steps = [s._replace(added=s.id in skips) for s in steps]
     if request.pace is not None and request.start is None:
         raise PlanError("start", "a schedule needs a start date (YYYY-MM-DD)")
     sessions = None
@@ -82,6 +120,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         goals=tuple(resolved.goals),
         known=tuple(resolved.stated_known),
         track=track,
+        depth=request.depth,
         preset=resolved.preset,
         budget_minutes=request.budget_minutes,
         fits=fit.method == "none",
@@ -92,6 +131,21 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         dropped=tuple(_dropped(graph, items, topo, fit)),
         unreached_goals=tuple(n for n in topo if items[n].goal and n not in fit.choice),
         schedule=sessions,
+        sections=sections(path, ((s.number, s.id, s.minutes) for s in steps)) if path else (),
+        source_minutes=graph.path_source_minutes(path.id) if path else None,
+        stated_minutes=path.stated_minutes if path else None,
+        skipped=tuple(n for n in topo if n in skips) if request.complete else tuple(skips),
+        against_graph=tuple(against),
+        moved=_moved(path, [s.id for s in steps]) if path and request.complete else (),
+    )
+
+
+def _moved(path: LearningPath, order: list[str]) -> tuple[str, ...]:
+    """Covered ids that come before a covered id of an earlier source step."""
+    place = {node: i for i, node in enumerate(path.ids)}
+    covered = [n for n in order if n in place]
+    return tuple(
+        n for i, n in enumerate(covered) if any(place[m] < place[n] for m in covered[i + 1 :])
     )
 
 
@@ -142,58 +196,89 @@ def _steps(
     kept: list[str],
     fit: Fit,
     why: dict[str, tuple[str, ...]],
+    asked: StudyDepth,
 ) -> list[Step]:
+    """The kept items as steps; a concept's called-for depth is the one the request asked."""
     return [
-        _step(graph, items, number, node, fit.choice[node], why[node])
+        _step(
+            graph,
+            items[node],
+            number,
+            items[node].options[fit.choice[node]].depth,
+            asked if items[node].kind == CONCEPT else items[node].options[0].depth,
+            why[node],
+        )
         for number, node in enumerate(kept, start=1)
     ]
 
 
 def _step(
     graph: KnowledgeGraph,
-    items: dict[str, Item],
+    item: Item,
     number: int,
-    node: str,
-    choice: int,
+    depth: Depth,
+    called_for: Depth,
     why: tuple[str, ...],
 ) -> Step:
-    item = items[node]
-    option = item.options[choice]
-    checklist = step_checklist(graph, node, option.depth, items)
+    """The step that studies ``item`` at ``depth``: its material, minutes and checklist."""
+    node = item.id
     if item.kind == CONCEPT:
         concept = graph.concepts[node]
+        assert isinstance(depth, StudyDepth)
+        material = concept_material(concept, depth)
         return Step(
             number=number,
             id=node,
             kind=item.kind,
             title=concept.title,
-            minutes=option.minutes,
-            depth=None,
-            called_for=None,
+            minutes=total_minutes(material),
+            depth=depth,
+            called_for=called_for,
             goal=item.goal,
             why=why,
-            resources=concept.resources,
+            material=material,
+            advice=None,
             link=None,
             demo=concept.demo,
             activity=concept.activity,
-            checklist=checklist,
+            covers=item.covers,
+            checklist=concept_checklist(concept, depth),
         )
     paper = graph.papers[node]
+    assert isinstance(depth, ReadingDepth)
+    material = paper_material(graph, paper, depth, item.covers)
     return Step(
         number=number,
         id=node,
         kind=item.kind,
         title=paper.title,
-        minutes=option.minutes,
-        depth=option.depth,
-        called_for=item.options[0].depth,
+        minutes=total_minutes(material),
+        depth=depth,
+        called_for=called_for,
         goal=item.goal,
         why=why,
-        resources=(),
-        link=f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url,
+        material=material,
+        advice=paper.advice,
+        link=material[0].url,
         demo=None,
         activity=None,
-        checklist=checklist,
+        covers=item.covers,
+        checklist=paper_checklist(graph, paper, item.covers),
+    )
+
+
+def _too_small(graph: KnowledgeGraph, items: dict[str, Item], budget: int) -> str:
+    """Why no goal fits: the cheapest goal, with all it needs at the shallowest depths."""
+    least = {
+        node: sum(items[n].options[-1].minutes for n in with_deps(items, [node]))
+        for node, item in items.items()
+        if item.goal
+    }
+    cheapest = min(least, key=lambda n: (least[n], n))
+    return (
+        f"nothing fits in {format_minutes(budget)}; the cheapest goal, "
+        f"{graph.title_of(cheapest)}, needs {format_minutes(least[cheapest])} with what it "
+        "needs, each at its shallowest depth"
     )
 
 

@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graph.taxonomy import Track
+from graph.taxonomy import StudyDepth, Track
 
 MAX_GOALS = 50
 MAX_KNOWN = 500
@@ -85,11 +85,23 @@ class PlanRequest(BaseModel):
         description="lightweight (concepts through videos, blogs, hands-on) or paper (the "
         "papers themselves). Default: the preset's track, else lightweight.",
     )
+    depth: StudyDepth = Field(
+        default=StudyDepth.STUDY,
+        description="How deeply to study each concept: overview (one short resource), study "
+        "(the core material and the checklist) or deep (all of it, with the demo). A budget "
+        "may study some steps more shallowly; papers are read at the depth they call for, or "
+        "skimmed for an overview.",
+    )
     budget_minutes: int | None = Field(
         default=None, gt=0, le=MAX_BUDGET_MINUTES, description="Total study time available."
     )
     include_recommended: bool = Field(
         default=False, description="Also plan soft prerequisites (recommends)."
+    )
+    complete: bool = Field(
+        default=False,
+        description="A preset: also study the prerequisites its source skips, each before the "
+        "first step that needs it.",
     )
     known_implies_prerequisites: bool = Field(
         default=True, description="Knowing a concept implies knowing what it requires."

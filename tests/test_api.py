@@ -35,7 +35,7 @@ def test_health_and_version(client):
 def test_concepts_filter_and_paginate(client):
     page = client.get("/v1/concepts", params={"category": "math-foundations", "per_page": 3})
     body = page.json()
-    assert body["total"] == 10 and len(body["items"]) == 3 and body["page"] == 1
+    assert body["total"] == 11 and len(body["items"]) == 3 and body["page"] == 1
     assert all(c["category"] == "math-foundations" for c in body["items"])
     second = client.get(
         "/v1/concepts", params={"category": "math-foundations", "per_page": 3, "page": 2}
@@ -49,10 +49,16 @@ def test_concepts_filter_and_paginate(client):
 
 def test_concept_detail_carries_its_neighbourhood_and_demo_status(client):
     detail = client.get("/v1/concepts/attention").json()
-    assert {"id": "transformer-block", "kind": "concept"}.items() <= next(
-        d for d in detail["dependents"] if d["id"] == "transformer-block"
+    assert {"id": "multi-head-attention", "kind": "concept"}.items() <= next(
+        d for d in detail["dependents"] if d["id"] == "multi-head-attention"
     ).items()
     assert detail["prerequisites"] and detail["resources"] and detail["checklist"]
+    # Each depth's minutes are the sum of what it assigns; the summary's are the study depth's.
+    assert [d["depth"] for d in detail["depths"]] == ["deep", "study", "overview"]
+    for depth in detail["depths"]:
+        assert depth["minutes"] == sum(m["minutes"] for m in depth["material"])
+    assert detail["minutes"] == detail["depths"][1]["minutes"]
+    assert all(r["length"] for r in detail["resources"])
     assert detail["demo"] == "attention"
     cpu = detail["demo_status"]["cpu"]
     assert cpu["freshness"] == "fresh" and cpu["passed"] is True and cpu["claims"] >= 4
@@ -86,7 +92,7 @@ def test_papers_categories_search_presets_next(client):
     paper = client.get("/v1/papers/attention-is-all-you-need").json()
     assert paper["link"] == "https://arxiv.org/abs/1706.03762" and paper["teaches"]
     categories = client.get("/v1/categories").json()
-    assert sum(c["concepts"] for c in categories) == 106
+    assert sum(c["concepts"] for c in categories) == len(load_graph(REPO).concepts)
     hits = client.get("/v1/search", params={"q": "LoRA"}).json()
     assert hits[0]["id"] in {"low-rank-adaptation", "lora"} and hits[0]["match"] == "name"
     near = client.get("/v1/search", params={"q": "atention"}).json()
@@ -95,7 +101,10 @@ def test_papers_categories_search_presets_next(client):
     assert text[0]["id"] == "kv-cache" and "text" in {h["match"] for h in text[1:]}
     presets = client.get("/v1/presets").json()
     assert {p["id"] for p in presets} >= {"researcher-path", "paper-path"}
-    assert client.get("/v1/presets/researcher-path").json()["minutes"] == 237
+    researcher = client.get("/v1/presets/researcher-path").json()
+    assert researcher["source_minutes"] == 237 and researcher["stated_minutes"] == [240, 300]
+    material = researcher["material_minutes"]
+    assert material["overview"] < material["study"] == researcher["minutes"] < material["deep"]
     ready = client.get("/v1/next", params={"known": ["linear-algebra"], "limit": 5}).json()
     assert ready and all("unlocks" in r for r in ready)
     assert error_of(client.get("/v1/next", params={"known": ["nope-xyz"]}))["field"] == "known"
@@ -104,7 +113,7 @@ def test_papers_categories_search_presets_next(client):
 def test_post_plan_matches_its_model_and_the_get_link(client):
     body = {
         "goals": ["gpt"],
-        "budget_minutes": 180,
+        "budget_minutes": 480,
         "pace": {"minutes_per_day": 30},
         "start": "2026-12-01",
     }
@@ -112,12 +121,13 @@ def test_post_plan_matches_its_model_and_the_get_link(client):
     assert posted.status_code == 200, posted.text
     plan = posted.json()
     PlanOut.model_validate(plan)  # the documented shape is the served shape
-    assert plan["minutes"] <= 180 and not plan["fits"] and plan["dropped"]
+    assert plan["minutes"] <= 480 and not plan["fits"] and not plan["unreached_goals"]
+    assert any(step["depth"] != step["called_for"] for step in plan["steps"])
     assert plan["schedule"]["start"] == "2026-12-01"
     assert plan["steps"][0]["demo_status"]["cpu"]["freshness"] == "fresh"
     linked = client.get(
         "/v1/plans",
-        params={"goal": "gpt", "budget": "3h", "pace": "30m/day", "start": "2026-12-01"},
+        params={"goal": "gpt", "budget": "8h", "pace": "30m/day", "start": "2026-12-01"},
     ).json()
     assert linked == plan
 
@@ -155,7 +165,7 @@ def test_bad_plan_bodies_name_the_field(client):
 
 
 def test_post_plan_format_is_checked_and_documented(client):
-    body = {"goals": ["attention"]}
+    body = {"goals": ["attention"], "depth": "deep"}
     markdown = client.post("/v1/plans", params={"format": "markdown"}, json=body)
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert "- [ ] Run the attention demo and see its claims pass" in markdown.text
@@ -168,7 +178,9 @@ def test_post_plan_format_is_checked_and_documented(client):
 
 
 def test_plan_markdown_export(client):
-    response = client.get("/v1/plans", params={"goal": "attention", "format": "markdown"})
+    response = client.get(
+        "/v1/plans", params={"goal": "attention", "depth": "deep", "format": "markdown"}
+    )
     assert response.headers["content-type"].startswith("text/markdown")
     assert "attachment" in response.headers["content-disposition"]
     assert "- [ ] Run the attention demo and see its claims pass" in response.text
@@ -197,18 +209,27 @@ def test_the_fast_plan_serialiser_gives_the_generic_shape():
     import orjson
 
     from api.plan_output import plan_data, to_data
+    from planner.checklist import plan_notes
+    from planner.material import describe
     from planner.plan import make_plan
     from planner.request import Pace, PlanRequest
 
     graph = load_graph(REPO, cache_dir=None)
     for request in (
         PlanRequest(
-            goals=["gpt"], budget_minutes=200, pace=Pace(hours_per_week=3), start=date(2026, 12, 1)
+            goals=["gpt"], budget_minutes=480, pace=Pace(hours_per_week=3), start=date(2026, 12, 1)
         ),
-        PlanRequest(goals=["direct-preference-optimisation"], track="paper", budget_minutes=600),
+        PlanRequest(goals=["direct-preference-optimisation"], track="paper", budget_minutes=1800),
+        PlanRequest(goals=["researcher-path"], complete=True),
     ):
         plan = make_plan(graph, request)
-        assert json.loads(orjson.dumps(plan_data(plan))) == json.loads(json.dumps(to_data(plan)))
+        # The generic walk of the planner's records, plus the two derived fields every
+        # face shows: the plan's notes and each piece of material's line of text.
+        generic = to_data(plan) | {"notes": plan_notes(plan)}
+        for step, record in zip(generic["steps"], plan.steps, strict=True):
+            for data, material in zip(step["material"], record.material, strict=True):
+                data["text"] = describe(material)
+        assert json.loads(orjson.dumps(plan_data(plan))) == json.loads(json.dumps(generic))
 
 
 def test_graph_diagrams_render_cache_and_refuse_what_is_too_big(client):
@@ -236,7 +257,7 @@ def test_graph_diagrams_render_cache_and_refuse_what_is_too_big(client):
 
 
 def test_plan_diagram_and_graph_exports(client):
-    svg = client.post("/v1/plans/graph", json={"goals": ["gpt"], "budget_minutes": 180})
+    svg = client.post("/v1/plans/graph", json={"goals": ["gpt"], "budget_minutes": 480})
     assert svg.status_code == 200 and b"<svg" in svg.content
     dot = client.get("/v1/plans/graph", params={"goal": "gpt", "format": "dot"})
     assert dot.text.startswith("digraph") and "1. " in dot.text

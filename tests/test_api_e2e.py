@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers import live_server
 
-PLAN = "goal=gpt&budget=4h&pace=30m/day&start=2026-12-01"
+PLAN = "goal=gpt&budget=8h&pace=30m/day&start=2026-12-01"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_plan_and_every_export_over_http(server):
     assert status == 200 and headers["content-type"] == "application/json"
     plan = json.loads(body)
     steps = [s["id"] for s in plan["steps"]]
-    assert plan["minutes"] <= 240 and steps
+    assert plan["minutes"] <= 480 and steps
 
     status, headers, svg = fetch(f"{server}/v1/plans/graph?{PLAN}&format=svg")
     assert status == 200 and headers["content-type"].startswith("image/svg+xml")

@@ -57,8 +57,8 @@ def test_check_json_matches_the_graph():
     assert report["ok"] is True and report["errors"] == []
     summary = report["summary"]
     assert summary["concepts"] >= 100
-    assert sum(summary["minutes_by_category"].values()) == summary["concept_minutes"]
-    assert summary["path_minutes"]["researcher-path"] == 237
+    assert sum(summary["minutes_by_category"].values()) == summary["concept_minutes"]["study"]
+    assert summary["path_source_minutes"]["researcher-path"] == 237
     assert re.fullmatch(r"[0-9a-f]{64}", report["content_hash"])
 
 
@@ -99,12 +99,14 @@ def test_injected_cycle_is_named_with_file_and_line_of_each_edge(copy: Path):
 def test_misspelled_id_gets_did_you_mean(copy: Path):
     concepts = copy / "concepts.yaml"
     text = concepts.read_text().replace(
-        "    - calculus-gradients\n", "    - calculus-gradient\n", 1
+        "  requires: [linear-algebra, calculus-gradients, generalisation]\n",
+        "  requires: [linear-algebra, calculus-gradient, generalisation]\n",
+        1,
     )
     concepts.write_text(text)
     result = syllabus("check", "--data", str(copy))
     assert result.returncode == 1
-    line = record_line(text, "feedforward-networks", "- calculus-gradient")
+    line = record_line(text, "feedforward-networks", "calculus-gradient,")
     assert (
         f"{concepts}:{line}: error: requires names unknown concept 'calculus-gradient' "
         "(did you mean 'calculus-gradients'"
@@ -160,7 +162,7 @@ def test_export_writes_a_plan_or_the_graph_for_other_platforms(tmp_path):
     import icalendar
 
     ics = tmp_path / "gpt.ics"
-    args = ["gpt", "--budget", "3h", "--pace", "30m/day", "--start", "2026-12-01"]
+    args = ["gpt", "--budget", "8h", "--pace", "30m/day", "--start", "2026-12-01"]
     result = syllabus("export", "ics", *args, "-o", str(ics))
     assert result.returncode == 0, result.stderr
     events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")

@@ -75,8 +75,15 @@ def test_missing_fields_are_listed_together_at_the_record(data_dir):
     result = run_check(data_dir(concepts=text))
     diagnostic = only(result, "schema")
     assert diagnostic.location.line == line_of(text, "id: b")
-    for name in ("summary", "category", "level", "minutes"):
+    for name in ("summary", "category", "level"):
         assert repr(name) in diagnostic.message
+
+
+def test_a_concept_needs_depths_or_minutes(data_dir):
+    text = concept_yaml("a") + concept_yaml("b").replace("  minutes: 10\n", "")
+    diagnostic = only(run_check(data_dir(concepts=text)), "schema")
+    assert diagnostic.location.line == line_of(text, "id: b")
+    assert "give depths" in diagnostic.message and "or minutes" in diagnostic.message
 
 
 def test_unknown_field_suggests_the_real_one(data_dir):
@@ -265,17 +272,21 @@ def test_every_error_is_collected_in_one_run(data_dir):
     ]
 
 
-def test_path_steps_must_follow_their_prerequisites(data_dir):
+def test_ids_within_a_path_step_must_follow_their_prerequisites(data_dir):
     concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
     paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps:\n"
-    paths += "    - c\n    - b\n"
-    result = run_check(data_dir(concepts=concepts, paths=paths))
-    order = only(result, "path-order")
-    assert order.location.line == line_of(paths, "- c")
-    assert "'b' (step 2)" in order.message
-    gap = only(result, "path-gap")
-    assert "'a'" in gap.message
-    assert gap.location.line == line_of(paths, "- b")
+    paths += "    - title: One step\n      covers: [c, a]\n"
+    order = only(run_check(data_dir(concepts=concepts, paths=paths)), "path-order")
+    # 'c' needs 'a' through 'b', which the path skips (a complete plan adds it).
+    assert "step 1 lists 'c' before its prerequisite 'a'" in order.message
+    assert order.location.line == line_of(paths, "covers: [c, a]")
+
+
+def test_a_source_may_skip_prerequisites_and_run_against_the_graph_across_steps(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps:\n"
+    paths += "    - c\n    - a\n"
+    assert run_check(data_dir(concepts=concepts, paths=paths)).errors == []
 
 
 def test_assumed_concepts_cover_their_own_prerequisites(data_dir):
@@ -395,12 +406,12 @@ ROUTE = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n"
 
 def test_grouped_steps_are_checked_in_the_order_written(data_dir):
     concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
-    paths = ROUTE + "  steps:\n    - title: One\n      covers: [a, c]\n"
-    paths += "    - title: Two\n      covers:\n        - b\n"
+    paths = ROUTE + "  steps:\n    - title: One\n      covers:\n        - c\n        - b\n"
+    paths += "    - title: Two\n      covers: [a]\n"
     result = run_check(data_dir(concepts=concepts, paths=paths))
     order = only(result, "path-order")
-    assert "'c' (step 1) comes before its prerequisite 'b' (step 2)" in order.message
-    assert order.location.line == line_of(paths, "covers: [a, c]")
+    assert "step 1 lists 'c' before its prerequisite 'b'" in order.message
+    assert order.location.line == line_of(paths, "- c")
 
 
 def test_step_path_and_later_must_name_known_ids_of_the_right_kind(data_dir):

@@ -29,7 +29,7 @@ from api.diagrams import (
 )
 from api.errors import ApiError
 from graph import load_graph
-from graph.taxonomy import Category, Track
+from graph.taxonomy import Track
 from planner.items import known_closure
 from planner.plan import make_plan
 from planner.request import Pace, PlanRequest
@@ -422,13 +422,17 @@ def test_paper_track_plan_draws_papers_as_notes_and_the_goal_they_teach(real):
     plan = make_plan(real, PlanRequest(goals=["gpt"], track=Track.PAPER))
     root = svg_root(plan_diagram(real, plan, DiagramFormat.SVG)[0])
     svg = svg_nodes(root)
+    assert {s.kind for s in plan.steps} == {"paper", "concept"}  # nothing dropped
     for step in plan.steps:
-        assert step.kind == "paper"
-        assert svg[step.id].find(f".//{SVG}polyline") is not None  # the note's folded corner
+        folded = svg[step.id].find(f".//{SVG}polyline") is not None  # a note's corner
+        assert folded == (step.kind == "paper"), step.id
     assert "gpt" in svg and node_fill(svg["gpt"]) == GOAL_FILL  # the goal concept itself
-    teachers = [s.id for s in plan.steps if "gpt" in real.papers[s.id].teaches]
+    teachers = [
+        s.id for s in plan.steps if s.kind == "paper" and "gpt" in real.papers[s.id].teaches
+    ]
     assert any((t, "gpt") in svg_edges(root) for t in teachers)
-    assert svg_clusters(root) == {f"cluster_{Category.ARCHITECTURES_SCALING}"}
+    concepts = {real.concepts[s.id].category for s in plan.steps if s.kind == "concept"}
+    assert svg_clusters(root) == {f"cluster_{c}" for c in concepts | {"architectures-scaling"}}
 
 
 def test_reduced_edges_keep_their_kind():

@@ -411,4 +411,5 @@ def test_hostile_plans_as_moodle_frameworks(hostile, hostile_plans):
         assert rows[1][2] == plan_title(plan, hostile)  # "+SUM" is not at the start here
         assert len(by_id) == len(plan.steps)
     paper_rows = check_framework(read_csv(plan_moodle_csv(hostile_plans["paper"], hostile)))
-    assert paper_rows["hostile-paper"][10] == "hostile-quote"
+    # The paper needs what it requires and what the goal it is read for requires.
+    assert paper_rows["hostile-paper"][10] == "hostile-quote,hostile-long"

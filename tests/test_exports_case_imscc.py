@@ -17,9 +17,11 @@ from api.exports.formats import GraphFormat, PlanFormat, render_graph, render_pl
 from api.exports.imscc import plan_imscc
 from graph import load_graph
 from graph.taxonomy import CATEGORY_TITLES, Track
-from planner.items import build_items, known_closure
+from planner.items import known_closure
+from planner.material import describe
 from planner.plan import make_plan
 from planner.request import Pace, PlanRequest
+from planner.tracks import build_items
 from tests.helpers import REPO
 from tests.hostile import GOAL, HOSTILE_TITLES, hostile_graph, hostile_plan
 
@@ -313,7 +315,7 @@ def test_items_follow_the_plan_with_one_weblink_per_resource(graph, gpt_plan):
             assert link.tag == WL + "webLink"
             assert link.findtext(WL + "title") == leaf.findtext(CP + "title")
             links.append((link.findtext(WL + "title"), link.find(WL + "url").get("href")))
-        assert links == [(r.title, r.url) for r in step.resources]
+        assert links == [(describe(m), m.url) for m in step.material if m.url]
 
 
 def test_paper_steps_link_to_the_paper(graph, paper_plan):
@@ -321,7 +323,11 @@ def test_paper_steps_link_to_the_paper(graph, paper_plan):
     manifest = manifest_of(archive)
     resources = {r.get("identifier"): r for r in manifest.iter(CP + "resource")}
     for item, step in zip(step_items(manifest), paper_plan.steps, strict=True):
-        [leaf] = item.findall(CP + "item")
+        leaves = item.findall(CP + "item")
+        if step.kind != "paper":  # a concept no paper of the plan teaches: its material
+            assert len(leaves) == sum(1 for m in step.material if m.url)
+            continue
+        [leaf] = leaves
         href = resources[leaf.get("identifierref")].find(CP + "file").get("href")
         assert ET.fromstring(archive.read(href)).find(WL + "url").get("href") == step.link
 
@@ -344,9 +350,12 @@ def test_canvas_modules_require_their_prerequisite_steps(graph, paper_plan):
             required.append(step_of[ref])
         assert tuple(required) == needs[step_of[module.get("identifier")]]
     dpo = modules[-1]
-    assert [p.findtext(CANVAS + "title") for p in dpo.iter(CANVAS + "prerequisite")] == [
-        graph.papers["instructgpt"].title
-    ]
+    # DPO builds on InstructGPT, and on the reward model it reparameterises (read in
+    # Christiano et al.'s paper on the paper track).
+    assert {p.findtext(CANVAS + "title") for p in dpo.iter(CANVAS + "prerequisite")} == {
+        graph.papers["instructgpt"].title,
+        graph.papers["deep-rl-human-preferences"].title,
+    }
     # the organization's step items are Canvas's modules, one for one
     manifest = manifest_of(archive)
     assert [i.get("identifier") for i in step_items(manifest)] == list(position)

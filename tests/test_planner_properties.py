@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 
 from graph import load_graph
 from graph.taxonomy import Track
-from planner.budget import branch_and_bound, fit_budget, score
+from planner.budget import fit_budget, score
+from planner.budget.branch_and_bound import exact_fit
+from planner.budget.integer_program import solve
 from planner.errors import PlanError
-from planner.integer_program import solve
-from planner.items import build_items
+from planner.items import with_deps
 from planner.order import post_order, rank_function
 from planner.plan import make_plan
 from planner.request import PlanRequest
+from planner.tracks import build_items
 
 PROPERTY = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -122,12 +124,22 @@ def test_a_budgeted_plan_stays_within_budget_closed_and_deterministic(tmp_path, 
     whole = make_plan(graph, PlanRequest(goals=goals, track=track))
     budget = data.draw(st.integers(1, max(1, whole.full_minutes)))
     request = PlanRequest(goals=goals, track=track, budget_minutes=budget)
+    items = build_items(graph, list(whole.goals), set(), track, False)
+    cheapest = min(
+        sum(items[n].options[-1].minutes for n in with_deps(items, [goal]))
+        for goal, item in items.items()
+        if item.goal
+    )
+    if cheapest > budget:  # no goal fits at all: a clear error, not an empty plan
+        with pytest.raises(PlanError) as caught:
+            make_plan(graph, request)
+        assert caught.value.field == "budget" and "nothing fits" in caught.value.message
+        return
     plan = make_plan(graph, request)
-    assert plan.minutes <= budget
+    assert plan.minutes <= budget and any(s.goal for s in plan.steps)
     assert plan.full_minutes == whole.full_minutes
     assert plan.fits == (whole.full_minutes <= budget)
     kept = {s.id for s in plan.steps}
-    items = build_items(graph, list(plan.goals), set(), track, False)
     for step in plan.steps:
         assert set(items[step.id].deps) <= kept, step.id
     assert {d.id for d in plan.dropped} == set(items) - kept
@@ -184,6 +196,6 @@ def test_budget_fit_equals_the_brute_force_optimum(tmp_path, spec, data, track):
 def test_branch_and_bound_and_the_integer_program_agree(tmp_path, spec, data, track):
     graph = load(tmp_path, *spec)
     items, topo, budget = instance(graph, data, track)
-    exact = branch_and_bound(items, topo, budget, node_limit=10**6)
+    exact = exact_fit(items, topo, budget, node_limit=10**6)
     assert exact is not None
     assert score(items, exact) == score(items, solve(items, topo, budget))

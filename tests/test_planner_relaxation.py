@@ -19,13 +19,14 @@ from hypothesis import strategies as st
 import planner.budget as budget_module
 from bench.load import generate
 from graph import load_graph
-from graph.taxonomy import Track
+from graph.taxonomy import StudyDepth, Track
 from planner.budget import fit_budget, full_minutes, greedy, score
-from planner.core import CoreSearch, NodeLimit
-from planner.integer_program import cbc, solve
-from planner.items import Item, Option, build_items
+from planner.budget.core_search import CoreSearch, NodeLimit
+from planner.budget.integer_program import cbc, solve
+from planner.budget.relaxation import max_closure, relax
+from planner.items import Item, Option
 from planner.order import post_order, rank_function
-from planner.relaxation import max_closure, relax
+from planner.tracks import build_items
 from tests.test_planner_properties import PROPERTY, brute_force, graphs, instance, load
 
 FAST = settings(max_examples=150, deadline=None)
@@ -200,10 +201,11 @@ def test_two_long_chains_keep_the_longest_prefixes_that_fit_together():
         f"c{c}-{i}": Item(
             f"c{c}-{i}",
             "concept",
-            (Option(None, 10 + i * (c + 3) % 7),),
+            (Option(StudyDepth.STUDY, 10 + i * (c + 3) % 7),),
             2,
             False,
             (f"c{c}-{i - 1}",) if i else (),
+            (f"c{c}-{i}",),
         )
         for c in range(2)
         for i in range(700)

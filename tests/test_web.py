@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("SYLLABUS_ARTIFACTS") or REPO / "artifacts") / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
-PLAN = "goal=gpt&known=linear-algebra&budget=3h&pace=30m%2Fday&start=2026-12-01"
+PLAN = "goal=gpt&known=linear-algebra&budget=6h&pace=30m%2Fday&start=2026-12-01"
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Chromium is missing: `make test` installs it"
@@ -115,7 +115,7 @@ def api_plan(page, base: str) -> dict:
     return response.json()
 
 
-PLAN_PARAMS = {"goal", "known", "track", "budget", "pace", "days", "start"}
+PLAN_PARAMS = {"goal", "known", "track", "depth", "budget", "pace", "days", "start"}
 
 
 def url_params(page) -> dict[str, list[str]]:
@@ -145,6 +145,19 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def test_every_example_on_the_landing_page_reaches_its_goals(open_page, server):
+    """The examples a newcomer is offered must do what they say: every goal reached."""
+    labels = open_page().page.locator(".empty button").all_inner_texts()
+    assert len(labels) == 3
+    for label in labels:
+        page = open_page().page
+        page.get_by_role("button", name=label).click()
+        wait_for_plan(page)
+        plan = api_plan(page, server)
+        assert plan["unreached_goals"] == [] and plan["steps"], label
+        assert page.locator("text=Not reached within the budget").count() == 0, label
+
+
 def test_the_issue_scenario_from_search_to_calendar(open_page, server):
     """Search and pick a goal, mark a known concept, set a budget and a pace, see the steps
     and the diagram, zoom it, tick a checklist item and reload, download the .ics."""
@@ -164,19 +177,25 @@ def test_the_issue_scenario_from_search_to_calendar(open_page, server):
     stored = page.evaluate("JSON.parse(localStorage.getItem('syllabus.known.v1'))")
     assert stored == ["linear-algebra"]
 
-    page.fill("#budget", "1h")
+    page.fill("#budget", "3h")
     page.fill("#pace", "20m/day")
     page.fill("#start", "2026-12-01")
     page.press("#start", "Enter")  # submits the settings form
-    page.wait_for_function("new URLSearchParams(location.search).get('budget') === '1h'")
+    page.wait_for_function("new URLSearchParams(location.search).get('budget') === '3h'")
     wait_for_plan(page)
     plan = api_plan(page, server)
-    assert plan["budget_minutes"] == 60 and plan["minutes"] <= 60
+    assert plan["budget_minutes"] == 180 and plan["minutes"] <= 180
     assert step_ids(page) == [s["id"] for s in plan["steps"]]
     assert "linear-algebra" not in step_ids(page)
     summary = page.inner_text(".totals")
-    assert "1 h" in summary and plan["schedule"]["end"][:4] in summary
-    assert plan["dropped"] and page.locator("ul.dropped > li").count() == len(plan["dropped"])
+    assert "3 h" in summary and plan["schedule"]["end"][:4] in summary
+    # The budget is met by studying steps more shallowly, each saying so.
+    shallow = [s for s in plan["steps"] if s["depth"] != s["called_for"]]
+    assert shallow and page.locator("text=overview depth (asked: study)").count() == len(shallow)
+    # Each step lists what it assigns with its minutes, as the API words it.
+    first = plan["steps"][0]
+    assigns = page.locator(f"li.step[data-id='{first['id']}'] ul.resources > li")
+    assert assigns.all_inner_texts() == [m["text"] for m in first["material"]]
 
     # The diagram: an inline <svg> with a node per step, zoomable by button and keyboard.
     svg_titles = page.eval_on_selector_all(
@@ -283,6 +302,13 @@ def test_concept_page(open_page, server):
     assert page.locator(".node-page .checklist-items input[type=checkbox]").count() == len(
         concept["checklist"]
     )
+    # What each study depth assigns, with its minutes, as the API words it.
+    depths = page.locator("dl.depths > div")
+    assert depths.count() == 3
+    for n, depth in enumerate(concept["depths"]):
+        shown = depths.nth(n)
+        assert shown.locator("dt").inner_text().startswith(depth["depth"])
+        assert shown.locator("li").all_inner_texts() == [m["text"] for m in depth["material"]]
     screenshot(page, "concept-desktop")
 
     page.get_by_role("button", name="Add as goal").click()
@@ -294,8 +320,8 @@ def test_concept_page(open_page, server):
     assert "goal" not in url_params(page)  # knowing a goal makes it no goal (the API refuses both)
 
     # Links between pages are in-page navigations, and Back returns.
-    page.click(".node-page a[href*='concept=feedforward-networks']")
-    page.wait_for_selector("h1:has-text('Feedforward Neural Networks')")
+    page.click(".node-page a[href*='concept=backpropagation']")
+    page.wait_for_selector("h1:has-text('Backpropagation and Automatic Differentiation')")
     page.go_back()
     page.wait_for_selector("h1:has-text('The Attention Mechanism')")
     page.click(".node-page a[href*='paper=attention-is-all-you-need']")

@@ -110,45 +110,21 @@ def plan_prerequisites(plan: Plan, graph: KnowledgeGraph) -> dict[str, tuple[str
 
     A step requires another when a path of requirements leads from it to the other
     through nodes that are not steps: a concept a budget left out, say. A concept
-    the plan has read inside a paper stands for that paper, and the paper requires
-    what such concepts require, as the planner's paper track has it. Known ids end
-    a path. Only earlier steps count, so the relation always agrees with the plan's
-    order and can never form a cycle.
+    the plan reads inside a paper (the step's ``covers``) stands for that paper, and
+    the paper requires what such concepts require, as the planner's paper track has
+    it. Known ids end a path. Only earlier steps count, so the relation always agrees
+    with the plan's order and can never form a cycle.
     """
     place = {s.id: i for i, s in enumerate(plan.steps)}
     known = set(plan.known)
-    readers = _readers(graph, place, _needed(graph, place, known))
+    # A concept read inside a paper step stands for that step, as the planner chose.
+    readers = {c: s.id for s in plan.steps if s.kind == "paper" for c in s.covers}
     out = {}
     for step in plan.steps:
         found = _required_steps(graph, step.id, place, known, readers)
         earlier = (n for n in found if place[n] < place[step.id])
         out[step.id] = tuple(sorted(earlier, key=place.__getitem__))
     return out
-
-
-def _needed(graph: KnowledgeGraph, place: dict[str, int], known: set[str]) -> set[str]:
-    """Everything the steps require, transitively, less what is known (walked through, as
-    the planner does: what a known concept requires may still be needed)."""
-    seen: set[str] = set()
-    stack = list(place)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(graph.prerequisites(node))
-    return seen - known
-
-
-def _readers(graph: KnowledgeGraph, place: dict[str, int], needed: set[str]) -> dict[str, str]:
-    """Each needed concept that is no step but is taught by a paper step: the paper it is
-    read in, the first of its teachers in reading order (the planner's choice)."""
-    readers = {}
-    for node in sorted(needed - place.keys()):
-        concept = graph.concepts.get(node)
-        teachers = [p for p in concept.papers if p in place] if concept else []
-        if teachers:
-            readers[node] = min(teachers, key=graph.reading_order.__getitem__)
-    return readers
 
 
 def _required_steps(

@@ -21,6 +21,7 @@ from icalendar.prop import vText
 from api.errors import ApiError
 from api.exports.case import plan_key, plan_title
 from graph import KnowledgeGraph
+from planner.material import describe
 from planner.plan import Plan, Step
 from planner.schedule import Schedule, Session, SessionPart
 
@@ -108,11 +109,16 @@ def _summary(session: Session, steps: dict[int, Step]) -> str:
 
 
 def _description(session: Session, steps: dict[int, Step]) -> str:
-    """One line per part of the session: step number, the exact title and its minutes."""
-    return "\n".join(_part_line(part, steps[part.step]) for part in session.parts)
+    """Per part of the session: step number, the exact title and its minutes, then what
+    the step assigns, one line each, as every face words it."""
+    return "\n".join(_part_lines(part, steps[part.step]) for part in session.parts)
 
 
-def _part_line(part: SessionPart, step: Step) -> str:
+def _part_lines(part: SessionPart, step: Step) -> str:
     # A long step runs over several sessions: say which share of it this one holds.
     share = f"{part.minutes} of {step.minutes}" if part.minutes < step.minutes else part.minutes
-    return f"Step {part.step}: {step.title} ({share} min)"
+    lines = [f"Step {part.step}: {step.title} ({share} min)"]
+    lines += [f"- {describe(m)}" for m in step.material]
+    if step.advice:
+        lines.append(f"Focus: {step.advice}")
+    return "\n".join(lines)

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from api.exports.case import plan_key, plan_prerequisites, plan_title
 from graph import KnowledgeGraph
+from planner.material import describe
 from planner.plan import Plan, Step
 
 CP = "http://www.imsglobal.org/xsd/imsccv1p3/imscp_v1p1"
@@ -103,11 +104,9 @@ def identifier(*parts: str) -> str:
 
 
 def _links(step: Step) -> tuple[Link, ...]:
-    """A paper's page, or each of a concept's resources, in the order the graph lists them."""
-    if step.kind == "paper":
-        pairs = [(step.title, step.link)] if step.link else []
-    else:
-        pairs = [(r.title, r.url) for r in step.resources]
+    """Each thing the step assigns that has an address (a paper, a video, an article), in
+    the order the step assigns them."""
+    pairs = [(describe(m), m.url) for m in step.material if m.url]
     return tuple(
         Link(
             identifier("item", step.kind, step.id, str(n)),

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from api.exports.case import plan_prerequisites, plan_title
 from graph import KnowledgeGraph
-from graph.taxonomy import CATEGORY_TITLES
+from graph.taxonomy import CATEGORY_TITLES, StudyDepth
 from planner.plan import Plan, Step
 
 CONTEXT = "https://schema.org"
@@ -73,6 +73,8 @@ def plan_url(plan: Plan, base: str) -> str:
     query = [("goal", goal) for goal in ((plan.preset,) if plan.preset else plan.goals)]
     query += [("known", node) for node in plan.known]
     query.append(("track", str(plan.track)))
+    if plan.depth is not StudyDepth.STUDY:
+        query.append(("depth", str(plan.depth)))
     if plan.budget_minutes is not None:
         query.append(("budget", f"{plan.budget_minutes}m"))
     return f"{base}/v1/plans?{urlencode(query)}"
@@ -106,7 +108,7 @@ def _part(graph: KnowledgeGraph, step: Step, needs: list[Step], base: str) -> Js
                 "name": CATEGORY_TITLES[concept.category],
             },
         }
-        url = concept.resources[0].url if concept.resources else None
+        url = next((m.url for m in step.material if m.url), None)
     else:
         paper = graph.papers[step.id]
         part |= {

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator
 from api.exports.case import plan_key, plan_prerequisites, plan_title
 from graph import KnowledgeGraph
 from graph.taxonomy import CATEGORY_TITLES, Category
+from planner.material import describe
 from planner.plan import Plan, Step
 
 HEADER = (
@@ -146,11 +147,11 @@ def _graph_rows(graph: KnowledgeGraph, categories: list[Category]) -> Iterator[R
 
 def _step_text(graph: KnowledgeGraph, step: Step, total: int) -> str:
     """What a step is: its place and time, then the concept's summary or the paper's advice."""
-    head = f"Step {step.number} of {total}, {step.minutes} minutes"
+    head = f"Step {step.number} of {total}, {step.minutes} minutes, {step.depth} depth."
+    assigns = "\n".join(f"- {describe(m)}" for m in step.material)
     if step.kind == "concept":
-        return f"{head}.\n\n{graph.concepts[step.id].summary}"
-    depth = f", read at {step.depth} depth" if step.depth else ""
-    return f"{head}{depth}.\n\n{_paper_text(graph, step.id)}"
+        return f"{head}\n\n{graph.concepts[step.id].summary}\n\n{assigns}"
+    return f"{head}\n\n{_paper_text(graph, step.id)}\n\n{assigns}"
 
 
 def _paper_text(graph: KnowledgeGraph, pid: str) -> str:

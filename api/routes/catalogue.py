@@ -12,6 +12,7 @@ from api.models import (
     CategoryOut,
     ConceptDetail,
     ConceptSummary,
+    DepthOut,
     NextOut,
     NodeRef,
     Page,
@@ -22,12 +23,14 @@ from api.models import (
     ResourceOut,
     SearchHit,
 )
+from api.plan_output import material_data
 from api.state import AppState, app_state, demo_status_of
 from graph import KnowledgeGraph
 from graph.nodes import Concept, Paper
 from graph.suggest import slugify, suggest_ids
-from graph.taxonomy import Category, EdgeKind, Level
+from graph.taxonomy import Category, EdgeKind, Level, StudyDepth
 from planner.fringe import fringe
+from planner.material import concept_material
 from planner.request import MAX_KNOWN
 from planner.resolve import check_id
 
@@ -73,7 +76,15 @@ async def get_concept(concept_id: str, state: State) -> ConceptDetail:
         **_concept_summary(concept).model_dump(),
         aliases=list(concept.aliases),
         kind=str(concept.kind),
-        minutes_estimated=concept.minutes_estimated,
+        source_minutes=concept.source_minutes,
+        depths=[
+            DepthOut(
+                depth=str(depth),
+                minutes=chosen.minutes,
+                material=material_data(concept_material(concept, depth)),
+            )
+            for depth, chosen in concept.depths.items()
+        ],
         prerequisites=_refs(graph, concept.requires),
         recommended=_refs(graph, concept.recommends),
         dependents=_refs(graph, dependents),
@@ -165,7 +176,7 @@ async def search(
 @router.get("/presets", tags=["plans"])
 async def presets(state: State) -> list[PresetOut]:
     """The curated paths; plan one by passing its id as a goal."""
-    return [_preset(state.graph, pid) for pid in state.graph.paths]
+    return [_preset(state, pid) for pid in state.graph.paths]
 
 
 @router.get("/presets/{preset_id}", tags=["plans"])
@@ -174,7 +185,7 @@ async def preset(preset_id: str, state: State) -> PresetOut:
     if preset_id not in state.graph.paths:
         options = suggest_ids(preset_id, {p: p for p in state.graph.paths})
         raise ApiError(404, "unknown-id", f"no preset {preset_id!r}", "preset_id", options)
-    return _preset(state.graph, preset_id)
+    return _preset(state, preset_id)
 
 
 @router.get("/next", tags=["plans"])
@@ -263,14 +274,17 @@ def _unknown(graph: KnowledgeGraph, node: str, field: str, kind: str) -> ApiErro
     return ApiError(404, "unknown-id", f"no {kind} with id {node!r}", field, options)
 
 
-def _preset(graph: KnowledgeGraph, preset_id: str) -> PresetOut:
-    path = graph.paths[preset_id]
+def _preset(state: AppState, preset_id: str) -> PresetOut:
+    path = state.graph.paths[preset_id]
+    material = state.preset_minutes[preset_id]
     return PresetOut(
         id=path.id,
         title=path.title,
         summary=path.summary,
         track=path.track,
-        minutes=graph.path_minutes(preset_id),
+        minutes=material[StudyDepth.STUDY],
+        material_minutes=material,
+        source_minutes=state.graph.path_source_minutes(preset_id),
         stated_minutes=list(path.stated_minutes) if path.stated_minutes else None,
         assumes=list(path.assumes),
         steps=[PresetStep(**s._asdict()) for s in path.steps],

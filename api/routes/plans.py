@@ -147,6 +147,12 @@ async def query_request(
     ] = None,
     days: Annotated[str | None, Query(max_length=MAX_TEXT, description="mon,wed,fri")] = None,
     start: Annotated[str | None, Query(max_length=MAX_TEXT, description="YYYY-MM-DD")] = None,
+    depth: Annotated[
+        str | None, Query(max_length=MAX_TEXT, description="overview, study (default) or deep")
+    ] = None,
+    complete: Annotated[
+        bool, Query(description="A preset: also the prerequisites its source skips")
+    ] = False,
     recommended: bool = False,
     known_implies_prerequisites: bool = True,
 ) -> PlanRequest:
@@ -161,6 +167,8 @@ async def query_request(
         start,
         recommended,
         known_implies_prerequisites,
+        depth,
+        complete,
         names=QUERY_NAMES,
     )
 

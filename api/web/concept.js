@@ -101,7 +101,7 @@ async function conceptPage(c, diagram, state, ctx) {
   const meta = [
     c.category,
     c.level,
-    `${minutes(c.minutes)}${c.minutes_estimated ? " (estimated)" : ""}`,
+    `${minutes(c.minutes)} at study depth`,
   ];
   return h(
     "article",
@@ -133,6 +133,7 @@ async function conceptPage(c, diagram, state, ctx) {
       diagram,
     ),
     refs("Papers", c.papers, ctx, "No papers listed."),
+    depthsSection(c.depths),
     resourcesSection(c.resources),
     c.checklist.length
       ? section(
@@ -246,6 +247,34 @@ function refs(title, items, ctx, empty) {
   return section(title, body);
 }
 
+/** What each study depth assigns, deepest first, each line with its minutes. */
+function depthsSection(depths) {
+  if (!depths.length) return null;
+  return section(
+    "Study depths",
+    h(
+      "dl",
+      { class: "depths" },
+      depths.map((d) =>
+        h(
+          "div",
+          {},
+          h("dt", {}, `${d.depth} (${minutes(d.minutes)})`),
+          h(
+            "dd",
+            {},
+            h(
+              "ul",
+              {},
+              d.material.map((m) => h("li", {}, m.url ? externalLink(m.url, m.text) : m.text)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function resourcesSection(resources) {
   if (!resources.length) return null;
   return section(
@@ -258,7 +287,7 @@ function resourcesSection(resources) {
           "li",
           {},
           externalLink(r.url, r.title),
-          ` (${r.kind}, ${minutes(r.minutes)}${r.free ? ", free" : ", paid"})`,
+          ` (${r.kind}, ${minutes(r.minutes)}${r.length ? `: ${r.length}` : ""}${r.free ? ", free" : ", paid"})`,
         ),
       ),
     ),

@@ -237,7 +237,8 @@ function stepItem(step, titles, ctx) {
     ),
     h("p", { class: "badges" }, badges),
     why(step, titles, ctx),
-    resources(step),
+    step.advice ? h("p", { class: "advice" }, h("strong", {}, "Focus: "), step.advice) : null,
+    assigns(step),
     step.activity ? h("p", {}, h("strong", {}, "Activity: "), step.activity) : null,
     step.demo ? demo(step) : null,
     // A goal cannot be known as well (the API refuses both); one removes a goal instead.
@@ -263,10 +264,8 @@ function stepItem(step, titles, ctx) {
 function depthText(step) {
   const depth =
     { close: "read closely", selective: "read selectively", skim: "skim" }[step.depth] ??
-    step.depth;
-  return step.called_for && step.called_for !== step.depth
-    ? `${depth} (calls for ${step.called_for})`
-    : depth;
+    `${step.depth} depth`;
+  return step.called_for !== step.depth ? `${depth} (asked: ${step.called_for})` : depth;
 }
 
 /** "Why: needed for A → B → goal", each a link; the chain starts at the step itself. */
@@ -282,20 +281,12 @@ function why(step, titles, ctx) {
   );
 }
 
-function resources(step) {
-  const items = step.resources.map((r) =>
-    h(
-      "li",
-      {},
-      externalLink(r.url, r.title),
-      ` (${r.kind}, ${minutes(r.minutes)}${r.free ? ", free" : ", paid"})`,
-    ),
+/** What the step assigns, each with its minutes, worded as every other face words it. */
+function assigns(step) {
+  const items = step.material.map((m) =>
+    h("li", {}, m.url ? externalLink(m.url, m.text) : m.text),
   );
-  if (step.link)
-    items.unshift(h("li", {}, externalLink(step.link, "The paper"), " (", step.link, ")"));
-  return items.length
-    ? h("ul", { class: "resources", "aria-label": `Resources for ${step.title}` }, items)
-    : null;
+  return h("ul", { class: "resources", "aria-label": `What ${step.title} assigns` }, items);
 }
 
 function demo(step) {
@@ -412,11 +403,11 @@ function exportsSection(query, state) {
 }
 
 function emptyState(ctx) {
-  const fresh = { track: "", budget: "", pace: "", days: "", start: "" }; // an example starts afresh
+  const fresh = { track: "", depth: "", budget: "", pace: "", days: "", start: "" }; // an example starts afresh
   const examples = [
     {
-      label: "GPT in 3 hours at 30 minutes a day",
-      state: { goals: ["gpt"], budget: "3h", pace: "30m/day" },
+      label: "GPT in 8 hours at an hour a day",
+      state: { goals: ["gpt"], budget: "8h", pace: "1h/day" },
     },
     {
       label: "The papers behind DPO and RAG",

@@ -1,4 +1,4 @@
-// The page's state. The URL holds everything a plan depends on (goals, known, track,
+// The page's state. The URL holds everything a plan depends on (goals, known, track, depth,
 // budget, pace, study days, start) and the view, so a link reproduces what its sender saw; this
 // browser's localStorage remembers the known set, checklist ticks and titles.
 
@@ -6,7 +6,7 @@ const KNOWN_KEY = "syllabus.known.v1";
 const CHECKS_KEY = "syllabus.checks.v1";
 const TITLES_KEY = "syllabus.titles.v1";
 const MAX_TITLES = 2000;
-export const PLAN_FIELDS = ["track", "budget", "pace", "days", "start"];
+export const PLAN_FIELDS = ["track", "depth", "budget", "pace", "days", "start"];
 
 /** The state a URL describes. `hasKnown`: whether it names known ids at all. */
 export function stateFromUrl(url) {

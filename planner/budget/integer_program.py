@@ -50,11 +50,11 @@ def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int
     return {node: k for node in topo for k, x in enumerate(pick[node]) if (x.value() or 0) > 0.5}
 
 
-def cbc() -> pulp.LpSolver:
+def cbc(time_limit: float | None = None) -> pulp.LpSolver:
     """The CBC binary that ships inside PuLP 3 wheels: no system package needed.
 
     PuLP 4 drops it (hence the pin below 4 in pyproject.toml), and warns about that here.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return pulp.PULP_CBC_CMD(msg=False)
+        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
