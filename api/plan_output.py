@@ -10,10 +10,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from graph.material import Material
 from planner.checklist import depth_words, plan_notes, section_title
 from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
-from planner.material import Material, describe
+from planner.material import describe
 from planner.plan import Plan, Step
 
 

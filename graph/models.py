@@ -22,13 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from graph.study_time import (
-    DEMO_MINUTES,
-    MINUTES_PER_QUESTION,
-    OVERVIEW_LIMIT,
-    allowance_minutes,
-    length_minutes,
-)
+from graph.material import depth_material, total_minutes
+from graph.study_time import OVERVIEW_LIMIT, length_minutes
 from graph.suggest import close_matches, did_you_mean
 from graph.taxonomy import (
     SLUG_PATTERN,
@@ -320,12 +315,14 @@ def _check_depths(concept: ConceptRecord) -> None:
             )
         if not (record.resources or record.demo or record.activity):
             raise FieldProblem(at, f"{depth} assigns no material: name resources")
-        made, parts = depth_material(concept, record)
+        material = depth_material(concept, record)
+        made = total_minutes(material)
         if made != record.minutes:
+            parts = " + ".join(f"{m.title} {m.minutes} min" for m in material)
             raise FieldProblem(
                 (*at, "minutes"),
                 f"{depth} minutes is {record.minutes} but its material makes {made} "
-                f"({' + '.join(parts)}); write minutes: {made}",
+                f"({parts}); write minutes: {made}",
             )
         if depth is StudyDepth.OVERVIEW and (len(record.resources) > 1 or made > OVERVIEW_LIMIT):
             raise FieldProblem(
@@ -341,22 +338,6 @@ def _check_depths(concept: ConceptRecord) -> None:
                 f"{shallower} ({concept.depths[shallower].minutes} min) must be shorter than "
                 f"{deeper} ({concept.depths[deeper].minutes} min)",
             )
-
-
-def depth_material(concept: ConceptRecord, depth: DepthRecord) -> tuple[int, list[str]]:
-    """A depth's minutes from its material, and the parts in words for messages."""
-    by_id = {r.id: r for r in concept.resources}
-    parts = [f"{r} {by_id[r].minutes} min" for r in depth.resources]
-    questions = len(concept.checklist) if depth.checklist else 0
-    activity = (concept.activity_minutes or 0) if depth.activity else 0
-    if questions:
-        parts.append(f"{questions} questions at {MINUTES_PER_QUESTION} min")
-    if depth.demo:
-        parts.append(f"the demo {DEMO_MINUTES} min")
-    if activity:
-        parts.append(f"the activity {activity} min")
-    made = sum(by_id[r].minutes for r in depth.resources)
-    return made + allowance_minutes(questions, depth.demo, activity), parts
 
 
 class PaperRecord(Record):

@@ -10,7 +10,15 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from graph.models import ConceptRecord, PaperRecord, PathRecord, ResourceRecord, StepRecord
+from graph.material import GIVEN, Material, depth_material
+from graph.models import (
+    ConceptRecord,
+    DepthRecord,
+    PaperRecord,
+    PathRecord,
+    ResourceRecord,
+    StepRecord,
+)
 from graph.taxonomy import (
     Category,
     ConceptKind,
@@ -44,6 +52,8 @@ class Depth(NamedTuple):
     activity: bool
     minutes: int
     given: bool  # True: minutes as the graph gives them, not summed from material
+    material: tuple[Material, ...]  # what it assigns, piece by piece (graph.material)
+    to_tick: tuple[str, ...]  # what a learner ticks off: questions, the demo, the activity
 
 
 class Concept(NamedTuple):
@@ -134,28 +144,42 @@ def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
     minutes, with all its resources, its checklist and its demo.
     """
     resources = tuple(_resource(r, k) for k, r in enumerate(record.resources, start=1))
+    named = record.model_copy(update={"resources": resources})  # depths name resources by id
     if record.depths is not None:
         depths = {
-            d: Depth(**_fields(record.depths[d]), given=False)
+            d: _depth(named, record.depths[d], record.depths[d].minutes, given=False)
             for d in StudyDepth
             if d in record.depths
         }
     else:
         assert record.minutes is not None, "the model requires depths or minutes"
-        depths = {
-            StudyDepth.STUDY: Depth(
-                resources=tuple(r.id for r in resources),
-                checklist=bool(record.checklist),
-                demo=record.demo is not None,
-                activity=record.activity is not None,
-                minutes=record.minutes,
-                given=True,
-            )
-        }
+        every = DepthRecord(
+            resources=[r.id for r in resources],
+            checklist=bool(record.checklist),
+            demo=record.demo is not None,
+            activity=record.activity is not None,
+            minutes=record.minutes,
+        )
+        depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True)}
     study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
     return Concept(
         **_fields(record, papers=papers, resources=resources, depths=depths, minutes=study.minutes)
     )
+
+
+def _depth(concept: ConceptRecord, record: DepthRecord, minutes: int, given: bool) -> Depth:
+    """A depth with what it assigns. A given depth's minutes are the graph's own figure,
+    so its pieces carry no minutes of their own."""
+    material = depth_material(concept, record)
+    if given:
+        head = Material(GIVEN, concept.title, None, minutes)
+        material = (head, *(m._replace(minutes=None) for m in material if m.url))
+    to_tick = list(concept.checklist) if record.checklist else []
+    if record.demo and concept.demo:
+        to_tick.append(f"Run the {concept.demo} demo and see its claims pass")
+    if record.activity and concept.activity:
+        to_tick.append(f"Do the activity: {concept.activity}")
+    return Depth(**_fields(record), given=given, material=material, to_tick=tuple(to_tick))
 
 
 def _resource(record: ResourceRecord, position: int) -> Resource:

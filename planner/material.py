@@ -1,34 +1,19 @@
-"""What a step assigns, item by item, with its minutes: the one source of a step's time.
+"""What a step assigns, piece by piece, with its minutes: the one source of a step's time.
 
-A concept at a study depth assigns the resources that depth names, its checklist
-questions, its demo or activity; a paper at a reading depth assigns the paper
-and its reading questions (its own, and those of the concepts the plan studies
-through it). The allowances are graph.study_time's. A step's minutes are the
-sum of its material's, so what a plan says a step takes is what it assigns.
+A concept step assigns what its study depth assigns (``graph.material``, kept on
+the graph's depths); a paper step assigns the paper at a reading depth and its
+reading questions: its own, and those of the concepts the plan studies through
+it. A step's minutes are the sum of its material's, so what a plan says a step
+takes is what it assigns, and every face words each piece the same way.
 
     describe(Material("video", "Essence of calculus", url, 38))  # Watch Essence ... (38 min)
 """
 
-from typing import NamedTuple
-
 from graph import KnowledgeGraph
-from graph.nodes import Concept, Paper
-from graph.study_time import DEMO_MINUTES, MINUTES_PER_QUESTION
-from graph.taxonomy import ReadingDepth, StudyDepth
+from graph.material import ACTIVITY, DEMO, GIVEN, PAPER, QUESTIONS, Material, questions
+from graph.nodes import Paper
+from graph.taxonomy import ReadingDepth
 from planner.durations import format_minutes
-
-QUESTIONS, DEMO, ACTIVITY, PAPER_READ, GIVEN = "questions", "demo", "activity", "paper", "given"
-
-
-class Material(NamedTuple):
-    """One thing a step assigns."""
-
-    kind: str  # a resource kind (video, blog, course, book, hands-on), or paper, questions,
-    # demo, activity, or given (a concept whose graph gives minutes, not material)
-    title: str
-    url: str | None
-    minutes: int | None  # None: part of a given depth, whose minutes are the graph's figure
-
 
 _VERB = {
     "video": "Watch",
@@ -36,6 +21,7 @@ _VERB = {
     "book": "Read",
     "course": "Take",
     "hands-on": "Work through",
+    PAPER: "Read",
     QUESTIONS: "Answer",
     DEMO: "Read and run",
     ACTIVITY: "Do",
@@ -48,45 +34,20 @@ _READ = {
 }
 
 
-def concept_material(concept: Concept, depth: StudyDepth) -> tuple[Material, ...]:
-    """What studying ``concept`` at ``depth`` assigns."""
-    chosen = concept.depths[depth]
-    resources = [concept.resource(r) for r in chosen.resources]
-    if chosen.given:
-        head = [Material(GIVEN, concept.title, None, chosen.minutes)]
-        return (*head, *(Material(str(r.kind), r.title, r.url, None) for r in resources))
-    out = [Material(str(r.kind), r.title, r.url, r.minutes) for r in resources]
-    if chosen.checklist:
-        out.append(_questions(len(concept.checklist), "checklist"))
-    if chosen.demo and concept.demo:
-        out.append(Material(DEMO, f"the {concept.demo} demo", None, DEMO_MINUTES))
-    if chosen.activity and concept.activity:
-        out.append(Material(ACTIVITY, "the activity", None, concept.activity_minutes or 0))
-    return tuple(out)
-
-
-def paper_material(
-    graph: KnowledgeGraph, paper: Paper, depth: ReadingDepth, covers: tuple[str, ...]
-) -> tuple[Material, ...]:
-    """What reading ``paper`` at ``depth`` assigns, standing for the concepts ``covers``."""
+def paper_material(paper: Paper, depth: ReadingDepth, checklist: int) -> tuple[Material, ...]:
+    """What reading ``paper`` at ``depth`` assigns, with ``checklist`` questions to answer
+    (``paper_checklist``'s)."""
     link = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url
     title = f"{paper.title} ({paper.authors}, {paper.year}) {_READ[depth]}"
-    out = [Material(PAPER_READ, title, link, paper.minutes[depth])]
-    questions = len(paper_checklist(graph, paper, covers))
-    if questions:
-        out.append(_questions(questions, "reading"))
-    return tuple(out)
+    read = Material(PAPER, title, link, paper.minutes[depth])
+    return (read, questions(checklist, "reading")) if checklist else (read,)
 
 
-def concept_checklist(concept: Concept, depth: StudyDepth) -> tuple[str, ...]:
-    """What to tick off for a concept at ``depth``: questions, demo, activity."""
-    chosen = concept.depths[depth]
-    items = list(concept.checklist) if chosen.checklist else []
-    if chosen.demo and concept.demo:
-        items.append(f"Run the {concept.demo} demo and see its claims pass")
-    if chosen.activity and concept.activity:
-        items.append(f"Do the activity: {concept.activity}")
-    return tuple(items)
+def reading_minutes(graph: KnowledgeGraph, paper: Paper, covers: tuple[str, ...]) -> int:
+    """The minutes a paper step gives its reading questions (``paper_material``'s second
+    piece), at every depth."""
+    count = len(set(paper.questions).union(*(graph.concepts[c].checklist for c in covers)))
+    return questions(count, "reading").minutes if count else 0
 
 
 def paper_checklist(
@@ -97,19 +58,7 @@ def paper_checklist(
     return tuple(dict.fromkeys(items))
 
 
-def total_minutes(material: tuple[Material, ...]) -> int:
-    """The minutes a piece of material adds up to."""
-    return sum(m.minutes or 0 for m in material)
-
-
 def describe(material: Material) -> str:
     """One line a learner can act on: 'Watch Essence of calculus (38 min)'."""
     minutes = f" ({format_minutes(material.minutes)})" if material.minutes is not None else ""
-    if material.kind == PAPER_READ:
-        return f"Read {material.title}{minutes}"
     return f"{_VERB.get(material.kind, 'Study')} {material.title}{minutes}"
-
-
-def _questions(count: int, what: str) -> Material:
-    plural = "question" if count == 1 else "questions"
-    return Material(QUESTIONS, f"the {count} {what} {plural}", None, count * MINUTES_PER_QUESTION)

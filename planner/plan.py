@@ -5,20 +5,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from graph import KnowledgeGraph
+from graph.material import Material, total_minutes
 from graph.nodes import LearningPath
 from graph.taxonomy import ReadingDepth, StudyDepth, Track
 from planner.budget import Fit, fit_budget, full_minutes
 from planner.durations import format_minutes
 from planner.errors import PlanError
 from planner.items import CONCEPT, Depth, Item, with_deps
-from planner.material import (
-    Material,
-    concept_checklist,
-    concept_material,
-    paper_checklist,
-    paper_material,
-    total_minutes,
-)
+from planner.material import paper_checklist, paper_material
 from planner.order import Rank, post_order, rank_function
 from planner.preset import Section, only_the_path, sections, skipped
 from planner.request import PlanRequest
@@ -224,29 +218,29 @@ def _step(
     node = item.id
     if item.kind == CONCEPT:
         concept = graph.concepts[node]
-        assert isinstance(depth, StudyDepth)
-        material = concept_material(concept, depth)
+        chosen = concept.depths[depth]  # type: ignore[index]  # a concept's depth
         return Step(
             number=number,
             id=node,
             kind=item.kind,
             title=concept.title,
-            minutes=total_minutes(material),
+            minutes=chosen.minutes,
             depth=depth,
             called_for=called_for,
             goal=item.goal,
             why=why,
-            material=material,
+            material=chosen.material,
             advice=None,
             link=None,
             demo=concept.demo,
             activity=concept.activity,
             covers=item.covers,
-            checklist=concept_checklist(concept, depth),
+            checklist=chosen.to_tick,
         )
     paper = graph.papers[node]
     assert isinstance(depth, ReadingDepth)
-    material = paper_material(graph, paper, depth, item.covers)
+    checklist = paper_checklist(graph, paper, item.covers)
+    material = paper_material(paper, depth, len(checklist))
     return Step(
         number=number,
         id=node,
@@ -263,7 +257,7 @@ def _step(
         demo=None,
         activity=None,
         covers=item.covers,
-        checklist=paper_checklist(graph, paper, item.covers),
+        checklist=checklist,
     )
 
 

@@ -30,7 +30,6 @@ from graph.nodes import Concept, Paper
 from graph.suggest import slugify, suggest_ids
 from graph.taxonomy import Category, EdgeKind, Level, StudyDepth
 from planner.fringe import fringe
-from planner.material import concept_material
 from planner.request import MAX_KNOWN
 from planner.resolve import check_id
 
@@ -81,7 +80,7 @@ async def get_concept(concept_id: str, state: State) -> ConceptDetail:
             DepthOut(
                 depth=str(depth),
                 minutes=chosen.minutes,
-                material=material_data(concept_material(concept, depth)),
+                material=material_data(chosen.material),
             )
             for depth, chosen in concept.depths.items()
         ],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from planner.items import Item, depth_credit
+from planner.items import DEPTH_CREDIT, GOAL_DEPTH, Item, depth_credit
 
 NO_CREDIT = (0,)
 
@@ -79,7 +79,12 @@ class Problem:
             self.credit = [NO_CREDIT] * len(ordered)
         else:
             self.minutes = [[o.minutes for o in item.options] for item in ordered]
-            self.credit = [[depth_credit(i, o) for o in i.options] for i in ordered]
+            # depth_credit, inlined: this runs for every option of every budgeted plan
+            scale = [i.weight * (GOAL_DEPTH if i.goal else 1) for i in ordered]
+            self.credit = [
+                [DEPTH_CREDIT[o.depth] * f for o in i.options]
+                for i, f in zip(ordered, scale, strict=True)
+            ]
         self._ordered = ordered
 
     @cached_property
