@@ -22,7 +22,10 @@ from graph import load_graph
 from graph.taxonomy import StudyDepth, Track
 from planner.budget import fit_budget, full_minutes, greedy, score
 from planner.budget.core_search import CoreSearch, NodeLimit
+from planner.budget.goal_search import most_goals
+from planner.budget.greedy import Greedy
 from planner.budget.integer_program import cbc, solve
+from planner.budget.problem import Problem
 from planner.budget.relaxation import max_closure, relax
 from planner.items import Item, Option
 from planner.order import post_order, rank_function
@@ -148,7 +151,7 @@ def test_core_search_stops_at_its_node_limit():
 def test_the_large_instance_fit_on_small_instances(tmp_path, spec, data, track, monkeypatch):
     """Forced onto small instances, the large path stays valid, reaches as many goals
     and as much weight as the greedy, and whenever it claims the relaxation's bound
-    it has the best goals and weight."""
+    it has the best goals and weight, and whenever it claims its goals, the most goals."""
     monkeypatch.setattr(budget_module, "EXACT_LIMIT", 0)
     graph = load(tmp_path, *spec)
     items, topo, budget = instance(graph, data, track)
@@ -159,9 +162,31 @@ def test_the_large_instance_fit_on_small_instances(tmp_path, spec, data, track, 
     got = score(items, chosen)
     assert got[:2] >= score(items, greedy(items, topo, budget))[:2]
     assert fit_budget(items, topo, budget) == fit  # deterministic
-    if fit.method == "relaxation" and len(items) <= 12:
+    if fit.method in ("relaxation", "goals") and len(items) <= 12:
         best = brute_force(items, topo, budget)
-        assert got[:2] == best[:2]
+        proven = 2 if fit.method == "relaxation" else 1  # goals and weight, or goals
+        assert got[:proven] == best[:proven]
+
+
+@settings(PROPERTY, max_examples=200)
+@given(spec=graphs(), data=st.data(), track=st.sampled_from(list(Track)))
+def test_the_goal_search_reaches_the_most_goals_that_fit_together(tmp_path, spec, data, track):
+    """The goal search's choice is closed and within the budget, never below the greedy's
+    goals, and, when it says it is proven, reaches as many goals as any closed set."""
+    graph = load(tmp_path, *spec)
+    items, topo, budget = instance(graph, data, track)
+    p = Problem(items, topo)
+    start = Greedy(p, budget)
+    start.goals()
+    choice = most_goals(p, p.affordable(budget), budget, frozenset(start.kept))
+    assert all(set(p.deps[i]) <= choice.kept for i in choice.kept)
+    assert sum(p.least[i] for i in choice.kept) <= budget
+    assert choice.goals == sum(p.goal[i] for i in choice.kept) >= sum(p.goal[i] for i in start.kept)
+    if choice.proven and len(topo) <= 14:
+        fitting = (
+            s for s in closed_sets(len(topo), p.deps) if sum(p.least[i] for i in s) <= budget
+        )
+        assert choice.goals == max(sum(p.goal[i] for i in s) for s in fitting)
 
 
 @pytest.fixture(scope="module")
