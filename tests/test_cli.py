@@ -180,3 +180,21 @@ def test_export_writes_a_plan_or_the_graph_for_other_platforms(tmp_path):
     assert needs_pace.returncode == 2 and "error: pace:" in needs_pace.stderr
     wrong = syllabus("export", "ics", "--graph")
     assert wrong.returncode == 2 and "case or moodle-csv" in wrong.stderr
+
+
+def test_every_face_words_what_a_step_assigns_the_same_way():
+    args = ["plan", "attention", "--known", "linear-algebra", "--depth", "deep"]
+    data = json.loads(syllabus(*args, "--format", "json").stdout)
+    markdown = syllabus(*args, "--format", "markdown").stdout
+    wide = subprocess.run(
+        [str(SYLLABUS), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "400"},  # no wrapping inside the table's cells
+    ).stdout
+    for step in data["steps"]:
+        assert step["minutes"] == sum(m["minutes"] for m in step["material"])
+        for material in step["material"]:
+            assert f"- [ ] {material['text']}" in markdown
+            assert material["text"] in wide

@@ -21,6 +21,7 @@ from api.exports.jsonld import iso_duration, plan_jsonld
 from api.exports.moodle import graph_moodle_csv, plan_moodle_csv
 from graph import load_graph
 from graph.taxonomy import Level, Track
+from planner.material import describe
 from planner.plan import make_plan
 from planner.request import Pace, PlanRequest
 from tests.helpers import REPO
@@ -121,6 +122,9 @@ def test_description_lists_the_parts_with_the_exact_titles(scheduled):
             step = steps[part.step]
             share = part.minutes if part.minutes == step.minutes else f"{part.minutes} of "
             assert f"Step {part.step}: {step.title} ({share}" in description
+            # What the step assigns, worded as every other face words it.
+            for material in step.material:
+                assert f"- {describe(material)}" in description
 
 
 def test_hostile_titles_survive_the_calendar(hostile, hostile_plans):

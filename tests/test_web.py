@@ -647,3 +647,20 @@ def test_a_hostile_graph_renders_as_text_and_runs_nothing(open_page, hostile_ser
     wait_for_plan(phone)
     assert HOSTILE_TITLES["long"] in phone.inner_text("ol.steps")
     assert no_horizontal_overflow(phone)
+
+
+def test_a_preset_shows_its_sources_times_beside_the_materials_and_its_hand_over(open_page, server):
+    page = open_page("?goal=lightweight-path").page
+    wait_for_plan(page)
+    plan = api_plan(page, server)
+    notes = page.locator(".notes li").all_inner_texts()
+    assert notes == plan["notes"] and any("12 h for its steps" in n for n in notes)
+    sections = page.locator(".source-steps > li")
+    assert sections.count() == len(plan["sections"]) == 5
+    assert "the source says 2 h" in sections.first.inner_text()
+    handover = sections.last.locator("a")
+    assert handover.get_attribute("href") == "/?goal=paper-path"
+    handover.click()
+    page.wait_for_function("new URLSearchParams(location.search).get('goal') === 'paper-path'")
+    wait_for_plan(page)
+    assert step_ids(page)[:3] == ["seq2seq", "bahdanau-attention", "attention-is-all-you-need"]

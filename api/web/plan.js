@@ -124,6 +124,7 @@ function planSections(plan, diagram, query, state, ctx) {
   const titles = new Map([...plan.steps, ...plan.dropped].map((s) => [s.id, s.title]));
   const parts = [
     ["Summary", summary(plan, ctx)],
+    ["Source", plan.sections.length ? sourceSteps(plan, ctx) : null],
     ["Left out", plan.dropped.length ? dropped(plan, ctx) : null],
     [
       "Diagram",
@@ -182,7 +183,9 @@ function summary(plan, ctx) {
         ? "no budget to fit"
         : plan.fits
           ? "yes"
-          : "no: some steps were left out",
+          : plan.dropped.length
+            ? "no: some steps were left out"
+            : "no: some steps are studied more shallowly",
     ],
     ["Full path", minutes(plan.full_minutes)],
   ];
@@ -212,7 +215,41 @@ function summary(plan, ctx) {
         ". Raise the budget to reach them.",
       )
     : null;
-  return section("Summary", list, unreached);
+  // What the plan assumes, a preset's own times beside the material's, what it skips.
+  const notes = plan.notes.length
+    ? h("ul", { class: "notes" }, plan.notes.map((note) => h("li", {}, note)))
+    : null;
+  return section("Summary", list, notes, unreached);
+}
+
+/** A preset's source, step by step: its stated time beside the material's, and hand-overs. */
+function sourceSteps(plan, ctx) {
+  const items = plan.sections.map((sec) => {
+    const times = [];
+    if (sec.source_minutes !== null) times.push(`the source says ${minutes(sec.source_minutes)}`);
+    if (sec.steps.length) {
+      const first = sec.steps[0];
+      const last = sec.steps[sec.steps.length - 1];
+      const span = first === last ? `step ${first}` : `steps ${first}-${last}`;
+      times.push(`${span} here, ${minutes(sec.minutes)} of material`);
+    }
+    const handover = sec.path
+      ? [
+          " Continue with ",
+          h("a", { href: `/?goal=${encodeURIComponent(sec.path)}` }, ctx.titleOf(sec.path)),
+          ".",
+        ]
+      : null;
+    return h(
+      "li",
+      { "data-section": sec.number },
+      h("strong", {}, sec.title ?? `Step ${sec.number}`),
+      sec.optional ? " (optional)" : null,
+      times.length ? `: ${times.join("; ")}.` : null,
+      handover,
+    );
+  });
+  return section("Source", h("ol", { class: "source-steps" }, items));
 }
 
 function studyDays(days) {
@@ -225,6 +262,7 @@ function stepItem(step, titles, ctx) {
     h("span", { class: "badge" }, minutes(step.minutes)),
     step.depth ? h("span", { class: "badge" }, depthText(step)) : null,
     step.goal ? h("span", { class: "badge goal" }, "goal") : null,
+    step.added ? h("span", { class: "badge" }, "added: the source skips it") : null,
   ];
   return h(
     "li",
