@@ -43,6 +43,13 @@ class Resource(NamedTuple):
     free: bool
 
 
+class Option(NamedTuple):
+    """One way to study a concept or read a paper: a depth and its minutes."""
+
+    depth: StudyDepth | ReadingDepth
+    minutes: int
+
+
 class Depth(NamedTuple):
     """What one study depth assigns: resources (ids), the checklist, the demo, the activity."""
 
@@ -66,6 +73,9 @@ class Concept(NamedTuple):
     minutes: int  # at the study depth (or the only depth the concept offers)
     source_minutes: int | None
     depths: dict[StudyDepth, Depth]  # deepest first
+    # for each depth a plan may ask for: the depths from it down, deepest first (the
+    # shallowest the concept offers when it offers nothing that shallow)
+    options: dict[StudyDepth, tuple[Option, ...]]
     kind: ConceptKind
     requires: tuple[str, ...]
     recommends: tuple[str, ...]
@@ -162,8 +172,22 @@ def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
         )
         depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True)}
     study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
+    offered = [Option(d, depths[d].minutes) for d in depths]
+    order = list(StudyDepth)  # deepest first
+    options = {
+        asked: tuple(o for o in offered if order.index(o.depth) >= order.index(asked))
+        or offered[-1:]
+        for asked in StudyDepth
+    }
     return Concept(
-        **_fields(record, papers=papers, resources=resources, depths=depths, minutes=study.minutes)
+        **_fields(
+            record,
+            papers=papers,
+            resources=resources,
+            depths=depths,
+            minutes=study.minutes,
+            options=options,
+        )
     )
 
 

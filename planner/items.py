@@ -13,7 +13,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from graph import KnowledgeGraph
-from graph.nodes import Concept, Paper
+from graph.nodes import Concept, Option, Paper
 from graph.taxonomy import Priority, ReadingAdvice, ReadingDepth, StudyDepth
 from planner.material import reading_minutes
 
@@ -32,13 +32,6 @@ DEPTH_CREDIT: dict[StudyDepth | ReadingDepth, int] = {
 """What studying at a depth is worth, per unit of an item's weight: deeper counts more."""
 
 Depth = StudyDepth | ReadingDepth
-
-
-class Option(NamedTuple):
-    """One way to study an item: a depth and its minutes."""
-
-    depth: Depth
-    minutes: int
 
 
 class Item(NamedTuple):
@@ -121,18 +114,10 @@ def concept_item(concept: Concept, depth: StudyDepth, goal: bool, deps: tuple[st
 
 
 def concept_options(concept: Concept, depth: StudyDepth) -> tuple[Option, ...]:
-    """The concept's depths from ``depth`` down to an overview, deepest first.
-
-    A concept that offers nothing that shallow is studied at its shallowest depth.
-    """
-    cap = DEPTH_CREDIT[depth]
-    within = tuple(
-        Option(d, c.minutes) for d, c in concept.depths.items() if DEPTH_CREDIT[d] <= cap
-    )
-    if within:
-        return within
-    shallowest = next(reversed(concept.depths))
-    return (Option(shallowest, concept.depths[shallowest].minutes),)
+    """The concept's depths from ``depth`` down to an overview, deepest first (worked out
+    once, with the graph). A concept that offers nothing that shallow is studied at its
+    shallowest depth."""
+    return concept.options[depth]
 
 
 def paper_item(

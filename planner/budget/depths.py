@@ -77,9 +77,13 @@ def _units(p: Problem, choices: list[int], cheapest: dict[int, int]) -> list[Uni
     units: list[Unit] = []
     for j in choices:
         low = cheapest[j]
+        credit, minutes = p.credit[j], p.minutes[j]
+        if low == 1:  # the common case, two depths: one step, always convex
+            groups[credit[0] - credit[1]].append((minutes[0] - minutes[1], j, 0))
+            continue
         up = range(low, 0, -1)  # from option k to option k - 1, cheapest first
-        gains = {p.credit[j][k - 1] - p.credit[j][k] for k in up}
-        costs = [p.minutes[j][k - 1] - p.minutes[j][k] for k in up]
+        gains = {credit[k - 1] - credit[k] for k in up}
+        costs = [minutes[k - 1] - minutes[k] for k in up]
         if len(gains) == 1 and all(a <= b for a, b in pairwise(costs)):
             (gain,) = gains
             groups[gain] += [(cost, j, n) for n, cost in enumerate(costs)]
