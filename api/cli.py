@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.exports.formats import GraphFormat, render_graph, render_plan
 from api.exports.formats import PlanFormat as ExportFormat
 from api.plan_output import next_table, plan_data, plan_table, to_data
-from api.plan_query import plan_request_from_text
+from api.plan_query import PlanText, plan_request_from_text
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
@@ -253,21 +253,20 @@ def plan_command(
 ) -> None:
     """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
     graph = _load_or_exit(data)
-    plan = _plan_or_exit(
-        graph,
-        goals,
-        known,
+    text = PlanText(
+        goals or [],
+        known or [],
         track,
         budget,
         pace,
         days,
         start,
-        preset,
-        depth,
-        complete,
         recommended,
         implied,
+        depth,
+        complete,
     )
+    plan = _plan_or_exit(graph, text, preset)
     if output is PlanFormat.JSON:
         typer.echo(json.dumps(plan_data(plan), indent=2))
     elif output is PlanFormat.MARKDOWN:
@@ -316,21 +315,20 @@ def export_command(
                 _fail("error: FORMAT: the whole graph exports as case or moodle-csv")
             rendered = render_graph(graph, GraphFormat(fmt.value), base_url.rstrip("/"))
         else:
-            plan = _plan_or_exit(
-                graph,
-                goals,
-                known,
+            text = PlanText(
+                goals or [],
+                known or [],
                 track,
                 budget,
                 pace,
                 days,
                 start,
-                preset,
-                depth,
-                complete,
                 recommended,
                 implied,
+                depth,
+                complete,
             )
+            plan = _plan_or_exit(graph, text, preset)
             rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"))
     except ApiError as exc:
         _fail(f"error: {exc.field or 'FORMAT'}: {exc.message}")
@@ -341,41 +339,16 @@ def export_command(
         typer.echo(f"wrote {output} ({len(rendered.content):,} bytes)", err=True)
 
 
-def _plan_or_exit(
-    graph: KnowledgeGraph,
-    goals: list[str] | None,
-    known: list[str] | None,
-    track: Track | None,
-    budget: str | None,
-    pace: str | None,
-    days: str | None,
-    start: str | None,
-    preset: str | None,
-    depth: str | None,
-    complete: bool,
-    recommended: bool,
-    implied: bool,
-) -> Plan:
+def _plan_or_exit(graph: KnowledgeGraph, text: PlanText, preset: str | None) -> Plan:
+    """The plan the command line asks for (a preset named by --preset joins the goals)."""
     try:
         if preset and preset not in graph.paths:
             if preset in graph.concepts or preset in graph.papers:
                 raise PlanError("--preset", f"{preset!r} is not a curated path; give it as a goal")
             options = tuple(suggest_ids(preset, {p: p for p in graph.paths}))
             raise PlanError("--preset", f"unknown curated path {preset!r}", options)
-        request = plan_request_from_text(
-            [*(goals or []), *([preset] if preset else [])],
-            known or [],
-            track,
-            budget,
-            pace,
-            days,
-            start,
-            recommended,
-            implied,
-            depth,
-            complete,
-        )
-        return make_plan(graph, request)
+        goals = [*text.goals, *([preset] if preset else [])]
+        return make_plan(graph, plan_request_from_text(text._replace(goals=goals)))
     except PlanError as exc:
         _fail(f"error: {exc}")
 

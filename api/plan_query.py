@@ -4,7 +4,9 @@ Both say durations as "6h" or "30m/day" and dates as YYYY-MM-DD; each names its
 own arguments in errors (``--budget`` on the command line, ``budget`` in a URL).
 """
 
+from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -25,23 +27,27 @@ CLI_NAMES = {
 QUERY_NAMES = {name: name for name in CLI_NAMES} | {"goals": "goal"}
 
 
+class PlanText(NamedTuple):
+    """A plan request as text, as a command line or a URL gives it; one record for both."""
+
+    goals: Sequence[str]
+    known: Sequence[str] = ()
+    track: Track | None = None
+    budget: str | None = None
+    pace: str | None = None
+    days: str | None = None
+    start: str | None = None
+    recommended: bool = False
+    implied: bool = True
+    depth: str | None = None
+    complete: bool = False
+
+
 def plan_request_from_text(
-    goals: list[str],
-    known: list[str],
-    track: Track | None,
-    budget: str | None,
-    pace: str | None,
-    days: str | None,
-    start: str | None,
-    recommended: bool,
-    implied: bool,
-    depth: str | None = None,
-    complete: bool = False,
-    *,
-    names: dict[str, str] = CLI_NAMES,
-    today: date | None = None,
+    text: PlanText, *, names: dict[str, str] = CLI_NAMES, today: date | None = None
 ) -> PlanRequest:
     """A PlanRequest from text; PlanError names the argument at fault (as ``names`` spells it)."""
+    goals, known, track, budget, pace, days, start, recommended, implied, depth, complete = text
     if not goals:
         hint = "--preset NAME" if names is CLI_NAMES else "a preset id"
         raise PlanError(names["goals"], f"give at least one goal id, or {hint}")

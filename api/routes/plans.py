@@ -19,7 +19,7 @@ from api.exports.formats import (
     render_plan,
 )
 from api.models import ERRORS, CasePackage, ErrorOut, PlanOut
-from api.plan_query import QUERY_NAMES, plan_request_from_text
+from api.plan_query import QUERY_NAMES, PlanText, plan_request_from_text
 from api.state import AppState, app_state, demo_status_of
 from graph.suggest import close_matches, did_you_mean
 from graph.taxonomy import Track
@@ -157,7 +157,7 @@ async def query_request(
     known_implies_prerequisites: bool = True,
 ) -> PlanRequest:
     """A plan request from a URL's query string, so a plan can be shared as a link."""
-    return plan_request_from_text(
+    text = PlanText(
         goal,
         known,
         track,
@@ -169,6 +169,9 @@ async def query_request(
         known_implies_prerequisites,
         depth,
         complete,
+    )
+    return plan_request_from_text(
+        text,
         names=QUERY_NAMES,
     )
 
