@@ -205,7 +205,12 @@ class MaterialOut(BaseModel):
     )
     title: str
     url: str | None
-    minutes: int | None = Field(description="null only inside a given depth")
+    minutes: int | None = Field(
+        description="null only inside a given depth; 0 when an earlier step assigns it"
+    )
+    seen_in: int | None = Field(
+        default=None, description="the earlier step that assigns the same resource"
+    )
     text: str = Field(description="the line every face shows", examples=["Watch X (38 min)"])
 
 

@@ -24,6 +24,7 @@ class Material(NamedTuple):
     title: str
     url: str | None
     minutes: int | None  # None: part of a given depth, whose minutes are the graph's figure
+    seen_in: int | None = None  # a plan: the earlier step that assigns it (0 minutes here)
 
 
 class _Resource(Protocol):

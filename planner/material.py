@@ -9,11 +9,16 @@ takes is what it assigns, and every face words each piece the same way.
     describe(Material("video", "Essence of calculus", url, 38))  # Watch Essence ... (38 min)
 """
 
+from typing import TYPE_CHECKING
+
 from graph import KnowledgeGraph
 from graph.material import ACTIVITY, DEMO, GIVEN, PAPER, QUESTIONS, Material, questions
 from graph.nodes import Paper
 from graph.taxonomy import ReadingDepth
 from planner.durations import format_minutes
+
+if TYPE_CHECKING:  # plan.py imports this module
+    from planner.plan import Step
 
 _VERB = {
     "video": "Watch",
@@ -60,5 +65,35 @@ def paper_checklist(
 
 def describe(material: Material) -> str:
     """One line a learner can act on: 'Watch Essence of calculus (38 min)'."""
+    verb = _VERB.get(material.kind, "Study")
+    if material.seen_in is not None:
+        return f"{verb} {material.title}: already assigned in step {material.seen_in}"
     minutes = f" ({format_minutes(material.minutes)})" if material.minutes is not None else ""
-    return f"{_VERB.get(material.kind, 'Study')} {material.title}{minutes}"
+    return f"{verb} {material.title}{minutes}"
+
+
+def once(steps: list["Step"]) -> list["Step"]:
+    """Each piece of material assigned once: a resource an earlier step assigns (the same
+    address and minutes) counts no minutes again, and says where it was assigned.
+
+    The same video often serves several concepts (3Blue1Brown's attention chapter serves
+    attention, multi-head attention and causal masking): a learner watches it once.
+    """
+    first: dict[tuple[str, int | None], int] = {}
+    out = []
+    for step in steps:
+        material = []
+        for piece in step.material:
+            key = (piece.url, piece.minutes)
+            if piece.url is None or piece.minutes is None:
+                material.append(piece)
+            elif key in first:
+                material.append(piece._replace(minutes=0, seen_in=first[key]))
+            else:
+                first[key] = step.number
+                material.append(piece)
+        if material != list(step.material):
+            minutes = sum(m.minutes or 0 for m in material)
+            step = step._replace(material=tuple(material), minutes=minutes)
+        out.append(step)
+    return out

@@ -12,7 +12,7 @@ from planner.budget import Fit, fit_budget, full_minutes
 from planner.durations import format_minutes
 from planner.errors import PlanError
 from planner.items import CONCEPT, Depth, Item, with_deps
-from planner.material import paper_checklist, paper_material
+from planner.material import once, paper_checklist, paper_material
 from planner.order import Rank, post_order, rank_function
 from planner.preset import Section, only_the_path, sections, skipped
 from planner.request import PlanRequest
@@ -102,7 +102,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         raise PlanError("budget", _too_small(graph, items, request.budget_minutes))
     kept = [node for node in topo if node in fit.choice]
     why = _why_chains(graph, items, kept, starts, resolved.goals, rank)
-    steps = _steps(graph, items, kept, fit, why, request.depth)
+    steps = once(_steps(graph, items, kept, fit, why, request.depth))
     if request.complete and skips:
         steps = [s._replace(added=s.id in skips) for s in steps]
     if request.pace is not None and request.start is None:

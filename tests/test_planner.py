@@ -15,6 +15,7 @@ from planner.checklist import checklist_markdown, plan_notes
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError
 from planner.fringe import fringe
+from planner.material import describe
 from planner.plan import make_plan
 from planner.request import WORKDAYS, Pace, PlanRequest
 from planner.schedule import schedule
@@ -173,7 +174,7 @@ def test_golden_dpo_and_rag_on_the_paper_track_in_forty_hours(graph):
     ]
     assert ("dpo", "close") in papers  # a goal is read as deeply as it calls for first
     step_minutes_are_its_material(plan)
-    assert (plan.fits, plan.minutes, plan.full_minutes) == (False, 2397, 4399)
+    assert (plan.fits, plan.minutes, plan.full_minutes) == (False, 2366, 4399)
     assert plan.dropped == () and plan.unreached_goals == ()
     assert plan.steps[-1].why == ("rag-paper", "rag")
 
@@ -418,3 +419,15 @@ def test_every_goal_is_planned_with_honest_minutes_and_nothing_dropped(graph, tr
             )
             assert set(step.checklist) <= allowed, (cid, step.id)
             assert set(step.covers) <= set(paper.teaches) and step.advice == paper.advice
+
+
+def test_a_resource_two_steps_assign_is_studied_and_counted_once(graph):
+    # 3Blue1Brown's attention chapter is the overview of attention and of multi-head
+    # attention: a learner watches it once, and the plan counts it once.
+    plan = make_plan(graph, PlanRequest(goals=["multi-head-attention"], depth=StudyDepth.OVERVIEW))
+    video = graph.concepts["attention"].depths[StudyDepth.OVERVIEW].material[0]
+    first, again = (s for s in plan.steps if s.id in ("attention", "multi-head-attention"))
+    assert first.material[0] == video and first.minutes == video.minutes
+    assert again.material[0].url == video.url and again.material[0].seen_in == first.number
+    assert again.minutes == 0 and "already assigned in step" in describe(again.material[0])
+    step_minutes_are_its_material(plan)

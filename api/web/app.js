@@ -239,7 +239,14 @@ function presetItem(preset) {
       onclick: () => (state.goals.includes(preset.id) ? removeGoal(preset.id) : addGoal(preset)),
     },
     h("span", { class: "preset-title" }, preset.title),
-    h("span", { class: "preset-meta" }, `${Math.round(preset.minutes / 60)} h · ${preset.track}`),
+    h(
+      "span",
+      {
+        class: "preset-meta",
+        title: "The time of the material it assigns at study depth, and the track",
+      },
+      `${Math.round(preset.minutes / 60)} h · ${preset.track}`,
+    ),
   );
   return h("li", {}, button);
 }
