@@ -100,6 +100,16 @@ class KnowledgeGraph:
         )
         return {node: i for i, node in enumerate(papers)}
 
+    @cached_property
+    def shared_resources(self) -> frozenset[tuple[str, int]]:
+        """Resources (address, minutes) that more than one concept assigns: the pieces a
+        plan may assign twice, and so counts once."""
+        owners: dict[tuple[str, int], set[str]] = {}
+        for concept in self.concepts.values():
+            for resource in concept.resources:
+                owners.setdefault((resource.url, resource.minutes), set()).add(concept.id)
+        return frozenset(key for key, ids in owners.items() if len(ids) > 1)
+
     def prerequisites(self, node_id: str, recommended: bool = False) -> tuple[str, ...]:
         """What a concept or paper requires, and what it recommends when asked for."""
         concept = self.concepts.get(node_id)

@@ -72,28 +72,30 @@ def describe(material: Material) -> str:
     return f"{verb} {material.title}{minutes}"
 
 
-def once(steps: list["Step"]) -> list["Step"]:
+def once(graph: KnowledgeGraph, steps: list["Step"]) -> list["Step"]:
     """Each piece of material assigned once: a resource an earlier step assigns (the same
     address and minutes) counts no minutes again, and says where it was assigned.
 
     The same video often serves several concepts (3Blue1Brown's attention chapter serves
-    attention, multi-head attention and causal masking): a learner watches it once.
+    attention, multi-head attention and causal masking): a learner watches it once. Only
+    resources more than one concept assigns can repeat (``graph.shared_resources``).
     """
-    first: dict[tuple[str, int | None], int] = {}
+    shared = graph.shared_resources
+    first: dict[tuple[str, int], int] = {}
     out = []
     for step in steps:
-        material = []
+        repeats = False
         for piece in step.material:
             key = (piece.url, piece.minutes)
-            if piece.url is None or piece.minutes is None:
-                material.append(piece)
-            elif key in first:
-                material.append(piece._replace(minutes=0, seen_in=first[key]))
-            else:
-                first[key] = step.number
-                material.append(piece)
-        if material != list(step.material):
-            minutes = sum(m.minutes or 0 for m in material)
-            step = step._replace(material=tuple(material), minutes=minutes)
+            if key in shared:
+                repeats = first.setdefault(key, step.number) != step.number or repeats
+        if repeats:
+            material = tuple(
+                piece._replace(minutes=0, seen_in=first[key])
+                if (key := (piece.url, piece.minutes)) in shared and first[key] != step.number
+                else piece
+                for piece in step.material
+            )
+            step = step._replace(material=material, minutes=sum(m.minutes or 0 for m in material))
         out.append(step)
     return out

@@ -102,7 +102,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         raise PlanError("budget", _too_small(graph, items, request.budget_minutes))
     kept = [node for node in topo if node in fit.choice]
     why = _why_chains(graph, items, kept, starts, resolved.goals, rank)
-    steps = once(_steps(graph, items, kept, fit, why, request.depth))
+    steps = once(graph, _steps(graph, items, kept, fit, why, request.depth))
     if request.complete and skips:
         steps = [s._replace(added=s.id in skips) for s in steps]
     if request.pace is not None and request.start is None:
