@@ -65,6 +65,7 @@ def generate(size: int, directory: Path) -> None:
     out = ["# yaml-language-server: $schema=schema/concepts.schema.json"]
     for n, cid in enumerate(ids):
         reqs = "".join(f"\n    - {r}" for r in sorted(requires[cid]))
+        minutes, notes = rng.randint(5, 60), rng.randint(10, 90)
         out.append(
             f"""
 - id: {cid}
@@ -74,13 +75,14 @@ def generate(size: int, directory: Path) -> None:
     summary of two lines, a resource, a checklist and a demo.
   category: {CATEGORIES[n % len(CATEGORIES)]}
   level: {LEVELS[n % len(LEVELS)]}
-  minutes: {rng.randint(5, 60)}
+  minutes: {minutes}
   requires:{reqs or " []"}
   resources:
     - kind: blog
       title: Notes on concept {n}
       url: https://example.org/notes/{cid}
-      minutes: {rng.randint(10, 90)}
+      length: {{words: {notes * 200}}}
+      minutes: {notes}
       free: true
   checklist:
     - Can you explain concept {n} to a colleague in two minutes?
@@ -110,7 +112,10 @@ def generate(size: int, directory: Path) -> None:
   advice: Read the method section closely and skim the experiments.
   minutes: {{close: 180, selective: 90, skim: 30}}
   teaches: [{taught}]
-  requires: [{needed or ""}]"""
+  requires: [{needed or ""}]
+  questions:
+    - Can you say what problem this paper set out to solve?
+    - Can you restate its central result in your own words?"""
         )
     (directory / "papers.yaml").write_text("\n".join(papers) + "\n")
 

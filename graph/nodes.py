@@ -6,6 +6,8 @@ Lists become tuples, and the teaches relation is merged from both sides
 (a concept's ``papers`` and a paper's ``teaches``).
 """
 
+import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -147,37 +149,79 @@ def _fields(record: BaseModel, **overrides: object) -> dict[str, Any]:
     return values
 
 
-def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
+class _Named(NamedTuple):
+    """The parts of a concept a depth's material is made of, its resources with their ids."""
+
+    title: str
+    resources: tuple[Resource, ...]
+    checklist: list[str]
+    demo: str | None
+    activity: str | None
+    activity_minutes: int | None
+
+
+class _Assigns(NamedTuple):
+    """What a depth assigns, as graph.material reads it."""
+
+    resources: tuple[str, ...]
+    checklist: bool
+    demo: bool
+    activity: bool
+
+
+_DEEPEST_FIRST = list(StudyDepth)
+
+
+def _one(memo: dict[Any, Any], value: Any) -> Any:
+    """``value``, or the equal value ``memo`` already holds."""
+    return memo.setdefault(value, value)
+
+
+def concept_node(
+    record: ConceptRecord, papers: tuple[str, ...], shared: dict[Any, Any] | None = None
+) -> Concept:
     """The graph's record of a concept; ``papers`` is the merged teaches relation.
 
     A concept given only ``minutes`` studies at one depth, ``study``, of those
-    minutes, with all its resources, its checklist and its demo.
+    minutes, with all its resources, its checklist and its demo. ``shared``, one
+    dict for a whole load, makes equal options and pieces of material one object,
+    so the load cache stores and reads each once (on 100,000 concepts most options
+    and many pieces repeat).
     """
+    memo: dict[Any, Any] = {} if shared is None else shared
+    one = functools.partial(_one, memo)
     resources = tuple(_resource(r, k) for k, r in enumerate(record.resources, start=1))
-    named = record.model_copy(update={"resources": resources})  # depths name resources by id
+    named = _Named(
+        record.title,
+        resources,
+        record.checklist,
+        record.demo,
+        record.activity,
+        record.activity_minutes,
+    )
     if record.depths is not None:
         depths = {
-            d: _depth(named, record.depths[d], record.depths[d].minutes, given=False)
+            d: _depth(named, record.depths[d], record.depths[d].minutes, given=False, one=one)
             for d in StudyDepth
             if d in record.depths
         }
     else:
         assert record.minutes is not None, "the model requires depths or minutes"
-        every = DepthRecord(
-            resources=[r.id for r in resources],
-            checklist=bool(record.checklist),
-            demo=record.demo is not None,
-            activity=record.activity is not None,
-            minutes=record.minutes,
+        every = _Assigns(
+            tuple(r.id for r in resources),
+            bool(record.checklist),
+            record.demo is not None,
+            record.activity is not None,
         )
-        depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True)}
+        depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True, one=one)}
     study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
-    offered = [Option(d, depths[d].minutes) for d in depths]
-    order = list(StudyDepth)  # deepest first
+    offered = [one(Option(d, depths[d].minutes)) for d in depths]
     options = {
-        asked: tuple(o for o in offered if order.index(o.depth) >= order.index(asked))
-        or offered[-1:]
-        for asked in StudyDepth
+        asked: one(
+            tuple(o for o in offered if _DEEPEST_FIRST.index(o.depth) >= rank)
+            or tuple(offered[-1:])
+        )
+        for rank, asked in enumerate(_DEEPEST_FIRST)
     }
     return Concept(
         **_fields(
@@ -191,10 +235,16 @@ def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
     )
 
 
-def _depth(concept: ConceptRecord, record: DepthRecord, minutes: int, given: bool) -> Depth:
+def _depth(
+    concept: _Named,
+    record: DepthRecord | _Assigns,
+    minutes: int,
+    given: bool,
+    one: Callable[[Any], Any],
+) -> Depth:
     """A depth with what it assigns. A given depth's minutes are the graph's own figure,
     so its pieces carry no minutes of their own."""
-    material = depth_material(concept, record)
+    material = tuple(one(m) for m in depth_material(concept, record))
     if given:
         head = Material(GIVEN, concept.title, None, minutes)
         material = (head, *(m._replace(minutes=None) for m in material if m.url))
@@ -203,7 +253,16 @@ def _depth(concept: ConceptRecord, record: DepthRecord, minutes: int, given: boo
         to_tick.append(f"Run the {concept.demo} demo and see its claims pass")
     if record.activity and concept.activity:
         to_tick.append(f"Do the activity: {concept.activity}")
-    return Depth(**_fields(record), given=given, material=material, to_tick=tuple(to_tick))
+    return Depth(
+        one(tuple(record.resources)),
+        record.checklist,
+        record.demo,
+        record.activity,
+        minutes,
+        given,
+        material,
+        tuple(to_tick),
+    )
 
 
 def _resource(record: ResourceRecord, position: int) -> Resource:

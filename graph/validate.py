@@ -143,9 +143,9 @@ def check_graph(
         order = {node: rank for rank, node in enumerate(nx.topological_sort(digraph))}
     except nx.NetworkXUnfeasible:
         problems += _cycles(digraph, edges)
-    else:  # redundancy is only defined on a DAG
+    else:  # redundancy and order are only defined on a DAG
         problems += _implied_edges(requires, order)
-    problems += _path_order(unique[PATH], requires)
+        problems += _path_order(unique[PATH], requires, order)
     problems += _isolated(unique[CONCEPT], unique[PATH], edges)
     lookup: dict[str, tuple[str, ...]] = defaultdict(tuple)
     for kind in (CONCEPT, PAPER):
@@ -373,36 +373,31 @@ def _walk_down(start: str, reached_from: dict[str, str], direct: dict[str, Edge]
         current = reached_from[current]
 
 
-def _ancestors(start: tuple[str, ...], requires: dict[str, list[Edge]]) -> set[str]:
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        for edge in requires.get(stack.pop(), ()):
-            if edge.source not in seen:
-                seen.add(edge.source)
-                stack.append(edge.source)
-    return seen
-
-
-def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> list[Diagnostic]:
+def _path_order(
+    paths: dict[str, Entry], requires: dict[str, list[Edge]], order: dict[str, int]
+) -> list[Diagnostic]:
     """Within one step of a path, no id comes before a prerequisite listed after it.
 
     A path is its source's sequence: it may skip prerequisites (a complete plan adds
     them) and its steps may even run against the graph (a plan says where). But the
     order of the ids inside one step is the maintainer's reading of that step, so it
-    must put what is needed first, directly or through what the path skips.
+    must put what is needed first, directly or through what the path skips. Only an
+    id earlier in the topological ``order`` can be a prerequisite, and a walk up from
+    an id stops below the earliest candidate, which keeps the check local.
     """
     problems = []
     for pid, entry in paths.items():
         for k, step in enumerate(entry.record.steps):
-            covers = [step] if isinstance(step, str) else step.covers
+            covers = [] if isinstance(step, str) else step.covers
             for i, node in enumerate(covers):
-                later = set(covers[i + 1 :]) & _ancestors((node,), requires)
-                for needed in [c for c in covers if c in later][:1]:
-                    keys = ("steps", k) if isinstance(step, str) else ("steps", k, "covers", i)
+                if node not in order:  # an unknown id, reported as such
+                    continue
+                later = [c for c in covers[i + 1 :] if order.get(c, len(order)) < order[node]]
+                needed = _first_reached(node, later, requires, order) if later else None
+                if needed is not None:
                     problems.append(
                         error(
-                            entry.source.location(entry.index, keys),
+                            entry.source.location(entry.index, ("steps", k, "covers", i)),
                             "path-order",
                             f"path {pid!r}: step {k + 1} lists {node!r} before its "
                             f"prerequisite {needed!r}",
@@ -410,6 +405,26 @@ def _path_order(paths: dict[str, Entry], requires: dict[str, list[Edge]]) -> lis
                         )
                     )
     return problems
+
+
+def _first_reached(
+    node: str, candidates: list[str], requires: dict[str, list[Edge]], order: dict[str, int]
+) -> str | None:
+    """The first of ``candidates`` that ``node`` requires, directly or not; None if none."""
+    floor = min(order[c] for c in candidates)
+    wanted = set(candidates)
+    found: set[str] = set()
+    seen, stack = {node}, [node]
+    while stack:
+        for edge in requires.get(stack.pop(), ()):
+            above = edge.source
+            if above in seen or order[above] < floor:
+                continue
+            seen.add(above)
+            if above in wanted:
+                found.add(above)
+            stack.append(above)
+    return next((c for c in candidates if c in found), None)
 
 
 def _isolated(
@@ -452,8 +467,10 @@ def _nodes(
         if edge.kind is EdgeKind.TEACHES:
             papers_of[edge.target][edge.source] = None
             taught_by[edge.source][edge.target] = None
+    shared: dict[object, object] = {}
     concepts = {
-        cid: concept_node(e.record, tuple(papers_of[cid])) for cid, e in unique[CONCEPT].items()
+        cid: concept_node(e.record, tuple(papers_of[cid]), shared)
+        for cid, e in unique[CONCEPT].items()
     }
     papers = {
         pid: paper_node(e.record, tuple(dict.fromkeys([*e.record.teaches, *taught_by[pid]])))

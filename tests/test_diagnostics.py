@@ -282,6 +282,17 @@ def test_ids_within_a_path_step_must_follow_their_prerequisites(data_dir):
     assert order.location.line == line_of(paths, "covers: [c, a]")
 
 
+def test_an_unknown_id_inside_a_step_is_named_and_the_order_check_goes_on(data_dir):
+    concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
+    paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps:\n"
+    paths += "    - title: One step\n      covers: [cc, c, a, zz]\n"
+    result = run_check(data_dir(concepts=concepts, paths=paths))
+    unknown = sorted(d.message for d in result.errors if d.code == "unknown-id")
+    assert len(unknown) == 2 and "'cc'" in unknown[0]
+    assert "'zz'" in unknown[1]
+    assert "lists 'c' before its prerequisite 'a'" in only(result, "path-order").message
+
+
 def test_a_source_may_skip_prerequisites_and_run_against_the_graph_across_steps(data_dir):
     concepts = concept_yaml("a") + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
     paths = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n  steps:\n"
