@@ -94,10 +94,7 @@ class KnowledgeGraph:
     @cached_property
     def reading_order(self) -> dict[str, int]:
         """Each paper's place in the topological order, counting papers only."""
-        papers = sorted(
-            (n for n in self.topological_order if n in self.papers),
-            key=self.topological_order.__getitem__,
-        )
+        papers = (n for n in self.topological_order if n in self.papers)  # in that order
         return {node: i for i, node in enumerate(papers)}
 
     @cached_property

@@ -6,8 +6,6 @@ Lists become tuples, and the teaches relation is merged from both sides
 (a concept's ``papers`` and a paper's ``teaches``).
 """
 
-import functools
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -117,6 +115,11 @@ class Paper(NamedTuple):
         """How the paper is cited: 'Ashish Vaswani et al.'."""
         return f"{self.first_author} et al." if self.et_al else self.first_author
 
+    @property
+    def link(self) -> str | None:
+        """Where to read it: its arXiv page, else its url."""
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else self.url
+
 
 class PathStep(NamedTuple):
     title: str | None
@@ -172,24 +175,12 @@ class _Assigns(NamedTuple):
 _DEEPEST_FIRST = list(StudyDepth)
 
 
-def _one(memo: dict[Any, Any], value: Any) -> Any:
-    """``value``, or the equal value ``memo`` already holds."""
-    return memo.setdefault(value, value)
-
-
-def concept_node(
-    record: ConceptRecord, papers: tuple[str, ...], shared: dict[Any, Any] | None = None
-) -> Concept:
+def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
     """The graph's record of a concept; ``papers`` is the merged teaches relation.
 
     A concept given only ``minutes`` studies at one depth, ``study``, of those
-    minutes, with all its resources, its checklist and its demo. ``shared``, one
-    dict for a whole load, makes equal options and pieces of material one object,
-    so the load cache stores and reads each once (on 100,000 concepts most options
-    and many pieces repeat).
+    minutes, with all its resources, its checklist and its demo.
     """
-    memo: dict[Any, Any] = {} if shared is None else shared
-    one = functools.partial(_one, memo)
     resources = tuple(_resource(r, k) for k, r in enumerate(record.resources, start=1))
     named = _Named(
         record.title,
@@ -201,7 +192,7 @@ def concept_node(
     )
     if record.depths is not None:
         depths = {
-            d: _depth(named, record.depths[d], record.depths[d].minutes, given=False, one=one)
+            d: _depth(named, record.depths[d], record.depths[d].minutes, given=False)
             for d in StudyDepth
             if d in record.depths
         }
@@ -213,14 +204,12 @@ def concept_node(
             record.demo is not None,
             record.activity is not None,
         )
-        depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True, one=one)}
+        depths = {StudyDepth.STUDY: _depth(named, every, record.minutes, given=True)}
     study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
-    offered = [one(Option(d, depths[d].minutes)) for d in depths]
+    offered = [Option(d, depths[d].minutes) for d in depths]
     options = {
-        asked: one(
-            tuple(o for o in offered if _DEEPEST_FIRST.index(o.depth) >= rank)
-            or tuple(offered[-1:])
-        )
+        asked: tuple(o for o in offered if _DEEPEST_FIRST.index(o.depth) >= rank)
+        or tuple(offered[-1:])
         for rank, asked in enumerate(_DEEPEST_FIRST)
     }
     return Concept(
@@ -235,16 +224,10 @@ def concept_node(
     )
 
 
-def _depth(
-    concept: _Named,
-    record: DepthRecord | _Assigns,
-    minutes: int,
-    given: bool,
-    one: Callable[[Any], Any],
-) -> Depth:
+def _depth(concept: _Named, record: DepthRecord | _Assigns, minutes: int, given: bool) -> Depth:
     """A depth with what it assigns. A given depth's minutes are the graph's own figure,
     so its pieces carry no minutes of their own."""
-    material = tuple(one(m) for m in depth_material(concept, record))
+    material = depth_material(concept, record)
     if given:
         head = Material(GIVEN, concept.title, None, minutes)
         material = (head, *(m._replace(minutes=None) for m in material if m.url))
@@ -254,7 +237,7 @@ def _depth(
     if record.activity and concept.activity:
         to_tick.append(f"Do the activity: {concept.activity}")
     return Depth(
-        one(tuple(record.resources)),
+        tuple(record.resources),
         record.checklist,
         record.demo,
         record.activity,

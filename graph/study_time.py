@@ -78,8 +78,3 @@ def length_minutes(
     if stated is not None:
         return stated
     raise ValueError("a length needs one of duration, words, pages or stated")
-
-
-def allowance_minutes(questions: int, demo: bool, activity_minutes: int) -> int:
-    """Minutes a depth adds to its resources: the checklist, the demo, the activity."""
-    return questions * MINUTES_PER_QUESTION + (DEMO_MINUTES if demo else 0) + activity_minutes

@@ -467,10 +467,8 @@ def _nodes(
         if edge.kind is EdgeKind.TEACHES:
             papers_of[edge.target][edge.source] = None
             taught_by[edge.source][edge.target] = None
-    shared: dict[object, object] = {}
     concepts = {
-        cid: concept_node(e.record, tuple(papers_of[cid]), shared)
-        for cid, e in unique[CONCEPT].items()
+        cid: concept_node(e.record, tuple(papers_of[cid])) for cid, e in unique[CONCEPT].items()
     }
     papers = {
         pid: paper_node(e.record, tuple(dict.fromkeys([*e.record.teaches, *taught_by[pid]])))

@@ -12,7 +12,16 @@ takes is what it assigns, and every face words each piece the same way.
 from typing import TYPE_CHECKING
 
 from graph import KnowledgeGraph
-from graph.material import ACTIVITY, DEMO, GIVEN, PAPER, QUESTIONS, Material, questions
+from graph.material import (
+    ACTIVITY,
+    DEMO,
+    GIVEN,
+    PAPER,
+    QUESTIONS,
+    Material,
+    questions,
+    total_minutes,
+)
 from graph.nodes import Paper
 from graph.taxonomy import ReadingDepth
 from planner.durations import format_minutes
@@ -42,16 +51,15 @@ _READ = {
 def paper_material(paper: Paper, depth: ReadingDepth, checklist: int) -> tuple[Material, ...]:
     """What reading ``paper`` at ``depth`` assigns, with ``checklist`` questions to answer
     (``paper_checklist``'s)."""
-    link = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url
     title = f"{paper.title} ({paper.authors}, {paper.year}) {_READ[depth]}"
-    read = Material(PAPER, title, link, paper.minutes[depth])
+    read = Material(PAPER, title, paper.link, paper.minutes[depth])
     return (read, questions(checklist, "reading")) if checklist else (read,)
 
 
 def reading_minutes(graph: KnowledgeGraph, paper: Paper, covers: tuple[str, ...]) -> int:
     """The minutes a paper step gives its reading questions (``paper_material``'s second
     piece), at every depth."""
-    count = len(set(paper.questions).union(*(graph.concepts[c].checklist for c in covers)))
+    count = len(paper_checklist(graph, paper, covers))
     return questions(count, "reading").minutes if count else 0
 
 
@@ -96,6 +104,6 @@ def once(graph: KnowledgeGraph, steps: list["Step"]) -> list["Step"]:
                 else piece
                 for piece in step.material
             )
-            step = step._replace(material=material, minutes=sum(m.minutes or 0 for m in material))
+            step = step._replace(material=material, minutes=total_minutes(material))
         out.append(step)
     return out

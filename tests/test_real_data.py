@@ -4,7 +4,7 @@ import networkx as nx
 import pytest
 
 from graph import load_graph
-from graph.study_time import OVERVIEW_LIMIT, allowance_minutes
+from graph.study_time import DEMO_MINUTES, MINUTES_PER_QUESTION, OVERVIEW_LIMIT
 from graph.taxonomy import Phase, Priority, ReadingAdvice, ReadingDepth, StudyDepth, Track
 from tests.helpers import REPO, run_check
 
@@ -267,7 +267,9 @@ def test_every_concept_offers_three_depths_whose_minutes_are_their_material(grap
             material = sum(concept.resource(r).minutes for r in chosen.resources)
             questions = len(concept.checklist) if chosen.checklist else 0
             activity = concept.activity_minutes or 0 if chosen.activity else 0
-            allowance = allowance_minutes(questions, chosen.demo, activity)
+            allowance = (
+                questions * MINUTES_PER_QUESTION + (DEMO_MINUTES if chosen.demo else 0) + activity
+            )
             assert chosen.minutes == material + allowance, (concept.id, depth)
         overview = concept.depths[StudyDepth.OVERVIEW]
         assert len(overview.resources) == 1 and overview.minutes <= OVERVIEW_LIMIT, concept.id

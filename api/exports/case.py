@@ -229,7 +229,7 @@ class _Doc:
 
     def paper_item(self, graph: KnowledgeGraph, pid: str) -> Json:
         paper = graph.papers[pid]
-        link = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url
+        link = paper.link
         notes = paper.advice + (f"\n\nRead it at {link}" if link else "")
         return self.item(
             f"paper:{pid}",

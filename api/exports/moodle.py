@@ -156,7 +156,7 @@ def _step_text(graph: KnowledgeGraph, step: Step, total: int) -> str:
 
 def _paper_text(graph: KnowledgeGraph, pid: str) -> str:
     paper = graph.papers[pid]
-    link = f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else paper.url
+    link = paper.link
     where = f"\n\nRead it at {link}" if link else ""
     return f"{paper.authors} ({paper.year}). {paper.advice}{where}"
 

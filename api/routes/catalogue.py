@@ -246,7 +246,7 @@ def _paper_summary(p: Paper) -> PaperSummary:
         priority=p.priority,
         phase=p.phase,
         depth=p.depth,
-        link=f"https://arxiv.org/abs/{p.arxiv}" if p.arxiv else p.url,
+        link=p.link,
     )
 
 

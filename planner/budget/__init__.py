@@ -30,7 +30,7 @@ Modules: ``problem`` (the items by position, ``Score``), ``depths`` (the exact
 choice of depths for a fixed set of items), ``greedy``, ``branch_and_bound``,
 ``integer_program``, ``relaxation`` (the linear relaxation, by minimum cuts),
 ``core_search`` (what to drop from the relaxation's core), ``goal_search`` (the
-most goals, by CP-SAT) and ``large`` (how those combine above the exact limit).
+most goals, by an integer program in HiGHS) and ``large`` (how those combine above the exact limit).
 """
 
 from planner.budget.branch_and_bound import NODE_LIMIT, branch_and_bound

@@ -26,7 +26,7 @@ def greedy_fit(
     closure first. Then, repeatedly, the item whose missing closure (it and the
     deps not yet kept) brings the most value per minute and still fits; then any
     single item that still fits, best value per minute first. Items are taken at
-    their shallowest depth; papers are then read as deeply as what is left allows.
+    their shallowest depth; the kept items are then studied as deeply as what is left allows.
     """
     greedy = Greedy(p, budget)
     greedy.take(sorted(start))

@@ -28,7 +28,8 @@ class Score(NamedTuple):
 class Fit:
     choice: dict[str, int]  # kept item -> index into its options
     # "none" (everything fits), "exact", "integer-program", "relaxation" (the items kept
-    # meet the relaxation's bound, so no fit reaches more goals or weight) or "greedy"
+    # meet the relaxation's bound, so no fit reaches more goals or weight), "goals" (no
+    # fit reaches more goals) or "greedy" (see planner.budget)
     method: str
 
 
