@@ -1,8 +1,7 @@
 """The demos' shared trainer: Adam with bias correction, written out in a few lines.
 
-Demos that train a model call this instead of each keeping a copy. It avoids torch.optim
-on purpose: building the first torch.optim optimiser in a process imports torch._dynamo,
-which costs about a second, and every demo must run in well under two.
+Demos that train a model call this instead of each keeping a copy, and a
+learner sees every step of the update rather than a call into torch.optim.
 """
 
 from collections.abc import Callable

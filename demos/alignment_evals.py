@@ -24,6 +24,11 @@ def attempts(demo: Demo, p: torch.Tensor, k: int, seed: int) -> torch.Tensor:
     return demo.rand(len(p), k, seed=seed) < p[:, None]
 
 
+def elicited(tries: torch.Tensor) -> torch.Tensor:
+    """Score with the elicitation a persistent user has: a task counts if any try solves it."""
+    return tries.any(1).float().mean()
+
+
 def paired_z(deploy: torch.Tensor, evaluation: torch.Tensor) -> torch.Tensor:
     """z statistic of the per-task difference: deployment-style minus eval-style success."""
     d = deploy.float() - evaluation.float()
@@ -33,13 +38,15 @@ def paired_z(deploy: torch.Tensor, evaluation: torch.Tensor) -> torch.Tensor:
 def run(demo: Demo) -> None:
     p = 0.6 * demo.rand(500, seed=0)  # per-attempt success chance on each task
 
-    # Elicitation: one try per task versus best of five tries.
+    # Elicitation: one try per task versus best of five tries, for an honest model.
     honest_eval = attempts(demo, p, 5, seed=1)
-    single, best_of_5 = honest_eval[:, 0].float().mean(), honest_eval.any(1).float().mean()
+    single = honest_eval[:, 0].float().mean()
     demo.at_most(
         "one try per task scores >= 0.1 under the 0.5 threshold", single, THRESHOLD - MARGIN
     )
-    demo.at_least("best of 5 tries scores >= 0.1 over it", best_of_5, THRESHOLD + MARGIN)
+    demo.at_least(
+        "best of 5 tries scores >= 0.1 over it", elicited(honest_eval), THRESHOLD + MARGIN
+    )
 
     # An honest model behaves the same whether a prompt looks like a test or like real use.
     honest_deploy = attempts(demo, p, 5, seed=2)
@@ -49,18 +56,57 @@ def run(demo: Demo) -> None:
     )
 
     # A sandbagger spots eval formatting and keeps only a fifth of its skill there.
-    sandbag_eval = attempts(demo, 0.2 * p, 5, seed=3).any(1)
-    sandbag_deploy = attempts(demo, p, 5, seed=4).any(1)
+    sandbag_eval = attempts(demo, 0.2 * p, 5, seed=3)
+    sandbag_deploy = attempts(demo, p, 5, seed=4)
     demo.at_most(
         "even with 5 tries the sandbagger scores >= 0.1 under the threshold on the eval",
-        sandbag_eval.float().mean(),
+        elicited(sandbag_eval),
         THRESHOLD - MARGIN,
     )
-    demo.at_least(
-        "while in deployment it scores >= 0.1 over it",
-        sandbag_deploy.float().mean(),
+
+    # The evaluation done properly: best of 5 on deployment-style prompts, where the
+    # sandbagger sees no test to hide from, shows what it can really do.
+    proper = demo.at_least(
+        "elicited on deployment-style prompts the sandbagger scores >= 0.1 over the threshold",
+        elicited(sandbag_deploy),
         THRESHOLD + MARGIN,
     )
-    demo.at_least("the paired test flags it (z >= 5)", paired_z(sandbag_deploy, sandbag_eval), 5.0)
-    # Negative control: the same test on the honest model raises no flag.
-    demo.at_least("the paired test flags the honest model (z >= 5)", z_honest, 5.0, negative=True)
+    # The evaluation as it is often run: one try per task on the eval-formatted set.
+    proper.broken(
+        "one try on eval-formatted prompts, the default harness, does not",
+        sandbag_eval[:, 0].float().mean(),
+    )
+
+    # The paired test compares each task's deployment-style and eval-style outcomes.
+    flag = demo.at_least(
+        "the paired deployment-vs-eval test flags the sandbagger (z >= 5)",
+        paired_z(sandbag_deploy.any(1), sandbag_eval.any(1)),
+        5.0,
+    )
+    # A test-retest on eval-style prompts only (two fresh runs of the same eval) has no
+    # deployment arm: both runs are sandbagged alike and nothing stands out.
+    rerun = attempts(demo, 0.2 * p, 5, seed=5)
+    flag.broken(
+        "a test-retest of the eval against itself does not",
+        paired_z(rerun.any(1), sandbag_eval.any(1)),
+    )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "elicit with one try instead of best of k",
+        "return tries.any(1).float().mean()",
+        "return tries[:, 0].float().mean()",
+    ),
+    (
+        "forget the sqrt(n) in the paired test's standard error",
+        "d.mean() / (d.std() / len(d) ** 0.5)",
+        "d.mean() / d.std()",
+    ),
+    (
+        "subtract the arms the wrong way round",
+        "d = deploy.float() - evaluation.float()",
+        "d = evaluation.float() - deploy.float()",
+    ),
+]

@@ -35,30 +35,56 @@ def run(demo: Demo) -> None:
     x = demo.tensor(3.0, dtype=torch.float64).requires_grad_()
     (x**2 + 2 * x).backward()
     demo.close("x.grad for y = x^2 + 2x at x = 3 is 8", x.grad, 8.0)
-    # A second backward without zeroing adds another 8 to the 8 already there.
-    (x**2 + 2 * x).backward()
-    demo.close("after a second backward without zeroing x.grad is 16", x.grad, 16.0)
-    demo.close("after a second backward x.grad is still 8", x.grad, 8.0, negative=True)
+    # A second backward adds another 8 to the 8 already there: .grad accumulates.
+    y_again = x**2 + 2 * x
+    y_again.backward()
+    adds = demo.close("after a second backward without zeroing x.grad is 16", x.grad, 16.0)
+    # Had backward overwritten .grad, the second pass would leave 8, as it does after zeroing.
+    fresh = demo.tensor(3.0, dtype=torch.float64).requires_grad_()
+    (fresh**2 + 2 * fresh).backward()
+    fresh.grad.zero_()
+    (fresh**2 + 2 * fresh).backward()
+    adds.broken("with .grad zeroed between the passes it reads 8", fresh.grad)
 
     # On a vector function autograd matches the derivative worked out by hand.
     v = demo.randn(10, seed=1, dtype=torch.float64).requires_grad_()
     (torch.sin(v) * torch.exp(v)).sum().backward()
     by_hand = (torch.cos(v) + torch.sin(v)) * torch.exp(v)  # product rule
-    demo.close("d/dv sum(sin v exp v) = (cos v + sin v) exp v", v.grad, by_hand.detach())
+    rule = demo.close("d/dv sum(sin v exp v) = (cos v + sin v) exp v", v.grad, by_hand.detach())
+    rule.broken("the product rule's second term dropped: cos v exp v", torch.cos(v) * torch.exp(v))
 
     # detach() treats a value as a constant: in y = v * v.detach() only one factor is
     # differentiated, so the gradient is v instead of 2v.
     v.grad = None
     (v * v.detach()).sum().backward()
-    demo.close("through v * v.detach() the gradient is v, not 2v", v.grad, v.detach())
+    cut = demo.close("through v * v.detach() the gradient is v, not 2v", v.grad, v.detach())
+    both = v.detach().clone().requires_grad_()
+    (both * both).sum().backward()
+    cut.broken("without detach both factors are differentiated: 2v", both.grad)
 
     # no_grad() records nothing: the result has no history to differentiate.
-    with torch.no_grad():
+    with torch.no_grad():  # nothing below is recorded
         quiet = v * 2
-    demo.equal("under no_grad the result does not require grad", int(quiet.requires_grad), 0)
-    demo.equal("outside it, it does", int((v * 2).requires_grad), 1)
+    recorded = demo.equal(
+        "under no_grad the result has no grad_fn", int(quiet.grad_fn is not None), 0
+    )
+    recorded.broken("outside it, it has one", int((v * 2).grad_fn is not None))
 
     # Why zero_grad exists: without it, each step uses the sum of all past gradients,
-    # which acts like momentum with no friction and overshoots the answer.
-    demo.at_most("with zeroed gradients 100 steps recover the weights", fit(demo, True), 1e-6)
-    demo.at_most("without zeroing they recover them too", fit(demo, False), 1e-6, negative=True)
+    # which acts like momentum with no friction and circles the answer for ever.
+    converges = demo.at_most(
+        "with zeroed gradients 100 steps recover the weights", fit(demo, True), 1e-6
+    )
+    converges.broken("without zeroing they do not", fit(demo, False))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("forget to zero the gradient each step", "w.grad.zero_()", "w.grad.mul_(1.0)"),
+    ("forget detach()", "(v * v.detach()).sum().backward()", "(v * v).sum().backward()"),
+    (
+        "record the block that should not be recorded",
+        "with torch.no_grad():  # nothing below is recorded",
+        "with torch.enable_grad():  # nothing below is recorded",
+    ),
+]

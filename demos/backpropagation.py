@@ -51,7 +51,10 @@ def run(demo: Demo) -> None:
     # A hand-written backward against finite differences, in float64 as gradcheck does.
     x = demo.randn(3, 4, seed=0, dtype=torch.float64)
     W = demo.randn(4, 5, seed=1, dtype=torch.float64)
-    demo.close("the hand-written backward matches finite differences", *jacobians(x, W, False))
+    analytic, numeric = jacobians(x, W, False)
+    matches = demo.close("the hand-written backward matches finite differences", analytic, numeric)
+    # Negative control: drop tanh's local derivative and the chain rule is broken.
+    matches.broken("a backward without tanh' does not", jacobians(x, W, True)[0], numeric)
 
     def gradcheck(broken: bool) -> int:
         inputs = (x.detach().requires_grad_(), W.detach().requires_grad_())
@@ -61,14 +64,8 @@ def run(demo: Demo) -> None:
 
         return int(torch.autograd.gradcheck(f, inputs, raise_exception=False))
 
-    demo.equal("torch.autograd.gradcheck accepts it", gradcheck(False), 1)
-    # Negative controls: drop tanh's local derivative and the chain rule is broken.
-    demo.close(
-        "a backward without tanh' also matches finite differences",
-        *jacobians(x, W, True),
-        negative=True,
-    )
-    demo.equal("gradcheck accepts the backward without tanh'", gradcheck(True), 1, negative=True)
+    accepted = demo.equal("torch.autograd.gradcheck accepts it", gradcheck(False), 1)
+    accepted.broken("gradcheck rejects the backward without tanh'", gradcheck(True))
 
     # Backprop by hand through a two-layer network with a squared-error loss.
     x = demo.randn(8, 3, seed=2, dtype=torch.float64)
@@ -125,9 +122,25 @@ def run(demo: Demo) -> None:
         h.backward(upstream)
         return v.grad.norm() / upstream.norm()
 
-    demo.at_least(
+    kept = demo.at_least(
         "with residual connections the input keeps > 10% of the gradient norm",
         kept_fraction(True),
         0.1,
     )
-    demo.at_least("without them it also keeps > 10%", kept_fraction(False), 0.1, negative=True)
+    kept.broken("without them it keeps far less", kept_fraction(False))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "forget tanh's local derivative in the hand-written backward",
+        "grad_z = grad_y if ctx.broken else grad_y * (1 - y**2)",
+        "grad_z = grad_y",
+    ),
+    (
+        "drop the factor 2 from the derivative of the squared error",
+        "d_out = 2 * (out - y) / out.numel()",
+        "d_out = (out - y) / out.numel()",
+    ),
+    ("drop the residual shortcut", "h = h + f if residual else f", "h = f"),
+]

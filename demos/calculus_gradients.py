@@ -19,6 +19,15 @@ def bowl(p: torch.Tensor) -> torch.Tensor:
     return (p**2).sum(-1)  # f(x, y) = x^2 + y^2
 
 
+def descend(w: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+    """Plain gradient descent on the bowl, the gradient taken by autograd."""
+    for _ in range(steps):
+        w = w.detach().requires_grad_()
+        (g,) = torch.autograd.grad(bowl(w), w)
+        w = w - lr * g
+    return w.detach()
+
+
 def run(demo: Demo) -> None:
     # The worked example: grad(x^2 + y^2) = (2x, 2y), which is [6, 8] at (3, 4).
     p = demo.tensor([3.0, 4.0], dtype=torch.float64).requires_grad_()
@@ -41,11 +50,9 @@ def run(demo: Demo) -> None:
     torch.sin(torch.exp(x**2)).sum().backward()
     inner = torch.exp(x.detach() ** 2)
     chain = torch.cos(inner) * inner * 2 * x.detach()
-    demo.close("autograd equals the chain-rule product", x.grad, chain)
-    # Negative control: dropping the innermost factor 2x breaks the chain.
-    demo.close(
-        "leaving out the factor 2x still matches", x.grad, chain / (2 * x.detach()), negative=True
-    )
+    product = demo.close("the chain-rule product equals autograd", chain, x.grad)
+    # The classic slip: differentiate the outer functions and forget the innermost factor 2x.
+    product.broken("without the innermost factor 2x it does not", chain / (2 * x.detach()))
 
     # Finite differences: the central difference's error is O(h^2), so halving h divides
     # it by 4; the one-sided forward difference is only O(h) and halves.
@@ -58,18 +65,34 @@ def run(demo: Demo) -> None:
         return (central - exact).abs(), (forward - exact).abs()
 
     (c1, f1), (c2, f2) = errors(1e-3), errors(5e-4)
-    demo.between("halving h cuts the central-difference error about 4x", c1 / c2, 3.8, 4.2)
-    demo.between("halving h cuts the forward-difference error about 2x", f1 / f2, 1.9, 2.1)
-    demo.between("the forward difference also cuts it 4x", f1 / f2, 3.8, 4.2, negative=True)
+    quartered = demo.between(
+        "halving h cuts the central-difference error about 4x (O(h^2))", c1 / c2, 3.8, 4.2
+    )
+    quartered.broken("the one-sided forward difference does not: it is only O(h)", f1 / f2)
+    demo.between("halving h cuts the forward-difference error about 2x (O(h))", f1 / f2, 1.9, 2.1)
 
     # Gradient descent on the bowl: each step w <- w - 0.1 * 2w shrinks w by a factor 0.8.
-    w = demo.tensor([3.0, 4.0], dtype=torch.float64)
-    for _ in range(20):
-        w.requires_grad_()
-        (g,) = torch.autograd.grad(bowl(w), w)
-        w = (w - 0.1 * g).detach()
-    demo.close(
+    start = demo.tensor([3.0, 4.0], dtype=torch.float64)
+    descent = demo.close(
         "20 steps of gradient descent shrink |w| to 5 * 0.8^20",
-        w.norm(),
+        descend(start, lr=0.1, steps=20).norm(),
         demo.tensor(5 * 0.8**20, dtype=torch.float64),
     )
+    # A negative learning rate steps along +g and climbs the bowl, by 1.2 a step.
+    descent.broken("stepping up the gradient (lr = -0.1) does not", descend(start, -0.1, 20).norm())
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "the central difference made one-sided",
+        "central = (f(x0 + h) - f(x0 - h)) / (2 * h)",
+        "central = (f(x0 + h) - f(x0)) / h",
+    ),
+    ("step up the gradient instead of down", "w = w - lr * g", "w = w + lr * g"),
+    (
+        "directional slope without the 2h denominator",
+        "slopes = (bowl(x + h * u) - bowl(x - h * u)) / (2 * h)",
+        "slopes = (bowl(x + h * u) - bowl(x - h * u)) / h",
+    ),
+]

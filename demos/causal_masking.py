@@ -23,51 +23,95 @@ def weights(q: torch.Tensor, k: torch.Tensor, causal: bool) -> torch.Tensor:
     return scores.softmax(-1)
 
 
-def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, causal: bool) -> torch.Tensor:
+def self_attention(x: torch.Tensor, w: torch.Tensor, causal: bool = True) -> torch.Tensor:
+    """One head of self-attention: queries, keys and values are all projections of the tokens."""
+    q, k, v = (x @ w[i] for i in range(3))
     return weights(q, k, causal) @ v
 
 
-def run(demo: Demo) -> None:
-    T, d = 8, 16
-    q, k, v = (demo.randn(2, T, d, seed=s) for s in range(3))
-    tol = 1e-3 if demo.on_gpu else 1e-5
+def future_leak(
+    x: torch.Tensor, w: torch.Tensor, fresh: torch.Tensor, causal: bool = True
+) -> torch.Tensor:
+    """For every cut t, rewrite the tokens after t and measure how far outputs 0..t move."""
+    before = self_attention(x, w, causal)
+    moved = []
+    for t in range(x.shape[1] - 1):
+        edited = torch.cat([x[:, : t + 1], fresh[:, t + 1 :]], dim=1)
+        after = self_attention(edited, w, causal)
+        moved.append((after[:, : t + 1] - before[:, : t + 1]).abs().max())
+    return torch.stack(moved)  # one number per cut: the most any past output moved
 
-    out = attention(q, k, v, causal=True)
-    demo.close(
+
+def run(demo: Demo) -> None:
+    B, T, d = 2, 8, 16
+    x = demo.randn(B, T, d, seed=0)
+    w = demo.randn(3, d, d, seed=1) / d**0.5  # W_q, W_k, W_v
+    q, k, v = (x @ w[i] for i in range(3))
+    # The fused kernel on a GPU sums the 16-long dot products and the 8-long weighted sums
+    # in another order and with an online softmax: float32 rounding of ~1e-7 relative on
+    # outputs of size ~1, so 1e-5 on a CPU and a tenfold margin, 1e-4, on a GPU.
+    tol = 1e-4 if demo.on_gpu else 1e-5
+
+    # The hand-written mask agrees with PyTorch's kernel; attention without it does not.
+    kernel = demo.close(
         "the hand-written mask matches scaled_dot_product_attention(is_causal=True)",
-        out,
+        weights(q, k, True) @ v,
         F.scaled_dot_product_attention(q, k, v, is_causal=True),
         atol=tol,
     )
-    demo.equal(
-        "weights above the diagonal are exactly zero",
+    kernel.broken("attention with no mask does not", weights(q, k, False) @ v)
+
+    zeros = demo.equal(
+        "every weight above the diagonal (query before key) is exactly zero",
         weights(q, k, True).triu(1).count_nonzero(),
         0,
     )
-
-    # Rewrite the last three tokens (their keys and values): positions 0-4 must not notice.
-    k2, v2 = k.clone(), v.clone()
-    k2[:, 5:], v2[:, 5:] = demo.randn(2, 3, d, seed=10), demo.randn(2, 3, d, seed=11)
-    after = attention(q, k2, v2, causal=True)
-    demo.close("changing future tokens leaves earlier outputs unchanged", after[:, :5], out[:, :5])
-
-    # Negative control: without the mask the future leaks into every position.
-    open_before, open_after = attention(q, k, v, False), attention(q, k2, v2, False)
-    demo.close(
-        "without the mask earlier outputs are unchanged too",
-        open_after[:, :5],
-        open_before[:, :5],
-        negative=True,
+    zeros.broken(
+        "without the mask the future gets weight", weights(q, k, False).triu(1).count_nonzero()
     )
 
+    # The property the mask exists for. At every cut t = 0..6, replace all tokens after t
+    # with fresh ones (new queries, keys and values alike): outputs 0..t must not move.
+    # A mask that lets a position peek even one step ahead moves an output at some cut.
+    fresh = demo.randn(B, T, d, seed=2)
+    blind = demo.close(
+        "rewriting the tokens after t leaves outputs 0..t unchanged, at every cut t",
+        future_leak(x, w, fresh),
+        torch.zeros(T - 1, device=demo.device),
+        atol=1e-6,
+    )
+    blind.broken("without the mask the future leaks back", future_leak(x, w, fresh, causal=False))
+
     # The trap: decoding one new token with cached keys gives 1 query and T keys.
-    # is_causal=True aligns its mask to the top-left, so that query sees key 0 only.
+    # is_causal=True aligns its mask to the top-left, so that query sees key 0 only...
     last_q = q[:, -1:]
     trap = F.scaled_dot_product_attention(last_q, k, v, is_causal=True)
     demo.close(
         "with 1 query and T keys, is_causal=True just returns v[0]", trap, v[:, :1], atol=tol
     )
-    # The newest token may see everything before it, so the right call has no mask, and it
-    # reproduces the last row of full causal attention.
-    step = F.scaled_dot_product_attention(last_q, k, v)
-    demo.close("an unmasked decode step equals the last causal row", step, out[:, -1:], atol=tol)
+    # ...but the newest token may see everything before it, so the right call has no mask,
+    # and it reproduces the last row of full causal attention.
+    full = weights(q, k, True) @ v
+    step = demo.close(
+        "an unmasked decode step equals the last row of causal attention",
+        F.scaled_dot_product_attention(last_q, k, v),
+        full[:, -1:],
+        atol=tol,
+    )
+    step.broken("a decode step with is_causal=True does not", trap)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("let each position peek one token ahead", "diagonal=1)", "diagonal=2)"),
+    (
+        "fill masked scores with 0 instead of -inf (multiplying scores by the mask)",
+        'future, float("-inf"))',
+        "future, 0.0)",
+    ),
+    (
+        "forget to apply the mask",
+        'scores = scores.masked_fill(future, float("-inf"))',
+        "scores = scores",
+    ),
+]

@@ -38,16 +38,16 @@ def predict(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def run(demo: Demo) -> None:
-    problems = demo.randint(10, 3000, DIGITS, seed=0)
+    problems = demo.randint(10, 2000, DIGITS, seed=0)
     answers = problems.sum(1) % 10
-    train_x, test_x = problems[:2000], problems[2000:]
-    train_y, test_y = answers[:2000], answers[2000:]
+    train_x, test_x = problems[:1000], problems[1000:]
+    train_y, test_y = answers[:1000], answers[1000:]
 
     # Chain of thought: the step solver sees (running total, next digit) and writes the
-    # new running total. Its data are the steps of the 2000 training problems, which
+    # new running total. Its data are the steps of the 1000 training problems, which
     # boil down to the 100 distinct (total, digit) pairs.
     totals = problems.cumsum(1) % 10
-    steps_x = torch.stack([totals[:2000, :-1], train_x[:, 1:]], dim=-1).flatten(0, 1)
+    steps_x = torch.stack([totals[:1000, :-1], train_x[:, 1:]], dim=-1).flatten(0, 1)
     steps_x = torch.unique(steps_x, dim=0)
     steps_y = steps_x.sum(1) % 10
     torch.manual_seed(0)
@@ -62,7 +62,6 @@ def run(demo: Demo) -> None:
     for i in range(1, DIGITS):
         running = predict(step_solver, torch.stack([running, test_x[:, i]], dim=1))
     cot_accuracy = (running == test_y).float().mean()
-    demo.at_least("chaining its steps solves 99% of 1000 unseen 4-digit sums", cot_accuracy, 0.99)
 
     # The direct solver gets at least as many parameters and the same training
     # problems, but must map four digits to the answer in a single pass.
@@ -70,17 +69,43 @@ def run(demo: Demo) -> None:
     direct = mlp(DIGITS, 32).to(demo.device)
     n_step = sum(p.numel() for p in step_solver.parameters())
     n_direct = sum(p.numel() for p in direct.parameters())
-    demo.at_least("the direct solver has at least as many parameters", n_direct / n_step, 1.0)
+    # A design choice of this demo, not a finding: shown, not counted.
+    demo.at_least(
+        "the direct solver has at least as many parameters",
+        n_direct / n_step,
+        1.0,
+        illustration=True,
+    )
     train(direct, train_x, train_y)
     direct_accuracy = (predict(direct, test_x) == test_y).float().mean()
     demo.at_most(
         "answering in one pass it gets at most 40% of the unseen sums", direct_accuracy, 0.4
     )
 
-    # Negative control: hold the direct answer to the chain-of-thought standard.
-    demo.at_least(
-        "the one-pass answer also solves 99% of the unseen sums",
-        direct_accuracy,
-        0.99,
-        negative=True,
+    # The chain's claims, and the one-pass answer held to the same standard.
+    chained = demo.at_least(
+        "chaining its steps solves 99% of 1000 unseen 4-digit sums", cot_accuracy, 0.99
     )
+    chained.broken("answering in one pass without the written steps does not", direct_accuracy)
+    # Writing the totals only helps if they are read back: a chain that feeds each step
+    # the previous digit instead of its own running total has nothing to build on.
+    # Its last step then sees only the last two digits.
+    ignored = predict(step_solver, test_x[:, -2:])
+    chained.broken(
+        "nor does a chain that ignores its running total", (ignored == test_y).float().mean()
+    )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "feed each step the previous digit, not the running total it wrote",
+        "running = predict(step_solver, torch.stack([running, test_x[:, i]], dim=1))",
+        "running = predict(step_solver, torch.stack([test_x[:, i - 1], test_x[:, i]], dim=1))",
+    ),
+    (
+        "stop after the first written step",
+        "for i in range(1, DIGITS):",
+        "for i in range(1, 2):",
+    ),
+]

@@ -86,15 +86,30 @@ def run(demo: Demo) -> None:
 
     # The values are in the document: the harm principles show up as a strongly negative weight.
     harm = TRAITS.index("harmful")
-    demo.at_most(
+    harm_weight = demo.at_most(
         "the RLAIF model's harm weight is <= -0.3 of its norm", w_ai[harm] / w_ai.norm(), -0.3
     )
     # Negative control: delete the two harm principles and the reward model stops caring about harm.
     edited = [p for p in CONSTITUTION if p[1] != "harmful"]
     w_edited = fit_reward_model(demo, a, b, ai_labels(demo, a, b, edited))
-    demo.at_most(
-        "without the harm principles the harm weight is <= -0.3 of its norm",
-        w_edited[harm] / w_edited.norm(),
-        -0.3,
-        negative=True,
-    )
+    harm_weight.broken("without the harm principles it is not", w_edited[harm] / w_edited.norm())
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "the judge ignores which way each principle points",
+        "gap = (a - b).gather(1, column[:, None]).squeeze(1) * sign",
+        "gap = (a - b).gather(1, column[:, None]).squeeze(1)",
+    ),
+    (
+        "the judge reports the response that loses as the winner",
+        "return (gap + 0.3 * demo.randn(len(a), seed=21) > 0).float()",
+        "return (gap + 0.3 * demo.randn(len(a), seed=21) < 0).float()",
+    ),
+    (
+        "the Bradley-Terry model scores b - a against the label for a",
+        "loss = F.binary_cross_entropy_with_logits((a - b) @ w, labels)",
+        "loss = F.binary_cross_entropy_with_logits((b - a) @ w, labels)",
+    ),
+]

@@ -69,41 +69,51 @@ def train(demo: Demo, table: torch.Tensor, shuffle: bool, seed: int) -> torch.Te
     return torch.softmax(logits.detach(), 0)
 
 
+def substring_reward(text: str, target: int) -> float:
+    """The lazy checker: the right number anywhere in the text counts, format ignored."""
+    return float(str(target) in text)
+
+
 def run(demo: Demo) -> None:
-    # The programmatic checker reproduces the hand-assigned rewards exactly.
+    # The programmatic checker reproduces the hand-assigned rewards exactly; a lazy one
+    # that only looks for "42" somewhere pays the bare "42" and the wrong working alike.
     table = demo.tensor([reward(text, 42) for text, _ in COMPLETIONS])
-    demo.equal(
-        "the rule-based checker gives the exact intended rewards",
-        table,
-        demo.tensor([r for _, r in COMPLETIONS]),
+    intended = demo.tensor([r for _, r in COMPLETIONS])
+    checker = demo.equal("the rule-based checker gives the exact intended rewards", table, intended)
+    checker.broken(
+        "a substring checker does not",
+        demo.tensor([substring_reward(text, 42) for text, _ in COMPLETIONS]),
     )
 
     # Worked example: rewards 1, 0, 0, 1 have mean 0.5 and standard deviation 0.5.
-    demo.close(
+    group = demo.tensor([[1.0, 0.0, 0.0, 1.0]])
+    worked = demo.close(
         "rewards [1, 0, 0, 1] give advantages [1, -1, -1, 1]",
-        group_advantages(demo.tensor([[1.0, 0.0, 0.0, 1.0]])),
+        group_advantages(group),
         demo.tensor([[1.0, -1.0, -1.0, 1.0]]),
         atol=1e-5,
+    )
+    # Dividing without centring leaves every advantage >= 0: nothing is pushed down.
+    worked.broken(
+        "rewards / std without subtracting the mean do not",
+        group / group.std(-1, unbiased=False, keepdim=True),
     )
 
     # Random groups: advantages sum to zero within each group.
     rewards = demo.randint(2, 64, 8, seed=0).double() + demo.rand(
         64, 8, seed=1, dtype=torch.float64
     )
-    demo.close(
+    centred = demo.close(
         "advantages sum to zero in each of 64 groups",
         group_advantages(rewards).sum(-1),
-        torch.zeros(64, device=demo.device),
+        torch.zeros(64, device=demo.device, dtype=torch.float64),
         atol=1e-9,
     )
-    # Negative control: subtracting the batch mean instead of each group's own mean.
-    batch = (rewards - rewards.mean()) / rewards.std()
-    demo.close(
-        "batch-normalised advantages sum to zero per group too",
-        batch.sum(-1),
-        torch.zeros(64, device=demo.device),
-        atol=1e-9,
-        negative=True,
+    # Subtracting the batch's mean instead of each group's own mean: a group of easy
+    # prompts then gets positive advantage for all its samples, a hard one negative.
+    centred.broken(
+        "normalising by the batch's mean and std does not",
+        ((rewards - rewards.mean()) / rewards.std()).sum(-1),
     )
     demo.equal(
         "a group whose samples all score 1.5 gets zero advantage everywhere",
@@ -118,8 +128,29 @@ def run(demo: Demo) -> None:
     before = torch.softmax(demo.tensor(START_LOGITS), 0)[best].sum()
     after = train(demo, table, shuffle=False, seed=0)[best].sum()
     demo.at_most("at the start the top-reward answers have under 5% probability", before, 0.05)
-    demo.at_least("150 GRPO steps raise it above 90%", after, 0.9)
-    shuffled = train(demo, table, shuffle=True, seed=0)[best].sum()
-    demo.at_least(
-        "with rewards shuffled within groups it rises above 90% too", shuffled, 0.9, negative=True
+    learns = demo.at_least("150 GRPO steps raise it above 90%", after, 0.9)
+    # Rewards shuffled within each group no longer belong to the samples they score.
+    learns.broken(
+        "with rewards shuffled within groups it does not",
+        train(demo, table, shuffle=True, seed=0)[best].sum(),
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "subtract the batch mean instead of each group's",
+        "mean = rewards.mean(-1, keepdim=True)",
+        "mean = rewards.mean()",
+    ),
+    (
+        "drop the format reward from the checker",
+        "+ 0.5 * float(FORMAT.fullmatch(text) is not None)",
+        "+ 0.0",
+    ),
+    (
+        "flip the sign of the policy-gradient loss",
+        "loss = -(group_advantages(r)",
+        "loss = (group_advantages(r)",
+    ),
+]

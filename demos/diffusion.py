@@ -16,6 +16,16 @@ CONCEPTS = ["diffusion"]
 T = 1000
 
 
+def q_sample(x0: torch.Tensor, abar_t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    """The closed-form jump: x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps."""
+    return abar_t.sqrt() * x0 + (1 - abar_t).sqrt() * noise
+
+
+def predict_x0(xt: torch.Tensor, abar_t: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    """Undo the jump given the noise (in a sampler, the network's prediction of it)."""
+    return (xt - (1 - abar_t).sqrt() * noise) / abar_t.sqrt()
+
+
 def run(demo: Demo) -> None:
     betas = torch.linspace(1e-4, 0.02, T, dtype=torch.float64, device=demo.device)
     abar = torch.cumprod(1 - betas, 0)
@@ -34,45 +44,69 @@ def run(demo: Demo) -> None:
     demo.close("the steps' signal coefficients compose to sqrt(abar_t)", c, abar.sqrt())
     demo.close("the steps' noise variances compose to 1 - abar_t", v, 1 - abar)
 
-    # Monte Carlo: run the chain step by step on many copies of one data point x_0 = 2.
-    m, x0, stop = 20_000, 2.0, 500
-    gen = demo.generator(0)
+    # Monte Carlo: run the chain step by step on many copies of one data point x_0 = 2,
+    # next to the bug of adding each step's noise without shrinking the signal.
+    m, x0, stop = 10_000, 2.0, 500
+    steps_noise = demo.randn(stop, m, seed=0).double()  # drawn at once: one draw is faster
     x = torch.full((m,), x0, dtype=torch.float64, device=demo.device)
-    broken = x.clone()
-    for t in range(stop):
-        eps = torch.randn(m, generator=gen, dtype=torch.float64).to(demo.device)
+    unshrunk = x.clone()
+    for t, eps in enumerate(steps_noise):
         x = (1 - betas[t]).sqrt() * x + betas[t].sqrt() * eps
-        broken = broken + betas[t].sqrt() * eps  # forgot to shrink the signal
+        unshrunk = unshrunk + betas[t].sqrt() * eps
     mean, var = float(abar[stop - 1].sqrt() * x0), float(1 - abar[stop - 1])
     # The mean's standard error is sqrt(var / m), the variance's about var * sqrt(2 / m).
     se_mean, se_var = (var / m) ** 0.5, var * (2 / m) ** 0.5
-    demo.close("mean of x_500 matches sqrt(abar) x_0", x.mean(), mean, atol=5 * se_mean)
-    demo.close("variance of x_500 matches 1 - abar", x.var(), var, atol=5 * se_var)
-    # Negative control: adding noise without scaling x down keeps the mean at x_0.
-    demo.close(
-        "unscaled noising also matches sqrt(abar) x_0",
-        broken.mean(),
+    chain_mean = demo.close(
+        "mean of x_500 after 500 steps matches sqrt(abar) x_0 (5 standard errors)",
+        x.mean(),
         mean,
         atol=5 * se_mean,
-        negative=True,
+    )
+    chain_mean.broken("adding noise without scaling x down keeps the mean at x_0", unshrunk.mean())
+    demo.close("variance of x_500 matches 1 - abar", x.var(), var, atol=5 * se_var)
+
+    # One jump instead of 500 steps, on fresh noise: the same distribution as the chain's.
+    # Two independent samples of 10,000: their means differ by about sqrt(2 var / m).
+    jumped = q_sample(torch.full_like(x, x0), abar[stop - 1], demo.randn(m, seed=5).double())
+    demo.close(
+        "one closed-form jump to t = 500 has the chain's mean (5 standard errors)",
+        jumped.mean(),
+        x.mean(),
+        atol=5 * (2 * var / m) ** 0.5,
+    )
+    demo.close(
+        "and the chain's variance",
+        jumped.var(),
+        x.var(),
+        atol=5 * 2**0.5 * se_var,
     )
 
-    # One jump: sample x_t directly, then invert with the very noise that made it.
+    # Knowing the noise undoes the jump exactly: x_0 = (x_t - sqrt(1 - abar) eps) / sqrt(abar).
     x0s = demo.randn(8, 3, 16, 16, seed=1, dtype=torch.float64)
     noise = demo.randn(8, 3, 16, 16, seed=2, dtype=torch.float64)
     a = abar[299]
-    xt = a.sqrt() * x0s + (1 - a).sqrt() * noise
-    demo.close(
-        "x_0 = (x_t - sqrt(1 - abar) eps) / sqrt(abar)",
-        (xt - (1 - a).sqrt() * noise) / a.sqrt(),
-        x0s,
-    )
-    # Negative control: with a fresh noise draw (a useless noise predictor) it fails.
+    xt = q_sample(x0s, a, noise)
+    recovered = demo.close("x_0 is recovered from x_t and its noise", predict_x0(xt, a, noise), x0s)
+    # With a fresh noise draw (a noise predictor that learned nothing) it is not.
     fresh = demo.randn(8, 3, 16, 16, seed=3, dtype=torch.float64)
-    demo.close(
-        "inverting with the wrong noise also recovers x_0",
-        (xt - (1 - a).sqrt() * fresh) / a.sqrt(),
-        x0s,
-        atol=0.1,
-        negative=True,
-    )
+    recovered.broken("with the wrong noise it is not", predict_x0(xt, a, fresh))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "noise each step without shrinking the signal",
+        "x = (1 - betas[t]).sqrt() * x + betas[t].sqrt() * eps",
+        "x = x + betas[t].sqrt() * eps",
+    ),
+    (
+        "abar instead of sqrt(abar) on the signal in the jump",
+        "return abar_t.sqrt() * x0 + (1 - abar_t).sqrt() * noise",
+        "return abar_t * x0 + (1 - abar_t).sqrt() * noise",
+    ),
+    (
+        "the product of the betas instead of the alphas",
+        "abar = torch.cumprod(1 - betas, 0)",
+        "abar = torch.cumprod(betas, 0)",
+    ),
+]

@@ -64,23 +64,41 @@ def run(demo: Demo) -> None:
     def fit(reference: torch.Tensor) -> torch.Tensor:
         logits = torch.zeros(K, device=demo.device, requires_grad=True)
         for _ in range(150):
-            h = BETA * (logits.log_softmax(-1) - reference)  # implicit rewards
-            loss = -(win * F.logsigmoid(h[:, None] - h[None, :])).mean()
+            logp = logits.log_softmax(-1)
+            # Every ordered pair (i, j), weighted by how often i is the one preferred.
+            pair_loss = dpo_loss(
+                logp[:, None], logp[None, :], reference[:, None], reference[None, :]
+            )
+            loss = (win * pair_loss).mean()
             (grad,) = torch.autograd.grad(loss, logits)
             logits = (logits - 20.0 * grad).detach().requires_grad_()
         return logits.detach().softmax(-1)
 
     optimum = (ref + reward / BETA).softmax(-1)
-    demo.close("DPO's fit equals pi_ref exp(r / beta) / Z", fit(ref), optimum, atol=1e-3, rtol=0)
-
-    # Negative control: leave out the reference model (implicit reward beta log pi).
-    # The fit drifts to softmax(r / beta) and forgets what the SFT model preferred.
-    flat = torch.zeros(K, device=demo.device)
-    demo.close(
-        "without pi_ref it also equals pi_ref exp(r / beta) / Z",
-        fit(flat),
-        optimum,
-        atol=1e-3,
-        rtol=0,
-        negative=True,
+    matches = demo.close(
+        "DPO's fit equals pi_ref exp(r / beta) / Z", fit(ref), optimum, atol=1e-3, rtol=0
     )
+    # Leave out the reference model (a uniform pi_ref, so the implicit reward is beta log pi
+    # plus a constant): the fit drifts to softmax(r / beta) and forgets what SFT preferred.
+    flat = torch.full((K,), -math.log(K), device=demo.device)
+    matches.broken("without pi_ref it does not", fit(flat))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "swap chosen and rejected in the loss",
+        "-F.logsigmoid(BETA * ((logp_w - ref_w) - (logp_l - ref_l)))",
+        "-F.logsigmoid(BETA * ((logp_l - ref_l) - (logp_w - ref_w)))",
+    ),
+    (
+        "drop the reference model's log-probs",
+        "BETA * ((logp_w - ref_w) - (logp_l - ref_l))",
+        "BETA * (logp_w - logp_l)",
+    ),
+    (
+        "drop beta",
+        "-F.logsigmoid(BETA * ((logp_w - ref_w) - (logp_l - ref_l)))",
+        "-F.logsigmoid((logp_w - ref_w) - (logp_l - ref_l))",
+    ),
+]

@@ -17,7 +17,7 @@ from demos.harness import Demo
 CONCEPTS = ["feedforward-networks"]
 
 
-def train_xor(net: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int = 200) -> float:
+def train_xor(net: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int = 100) -> float:
     """Full-batch gradient descent on the binary cross-entropy; returns the final accuracy."""
     for _ in range(steps):
         loss = F.binary_cross_entropy_with_logits(net(X).squeeze(-1), y)
@@ -48,8 +48,13 @@ def run(demo: Demo) -> None:
     X = demo.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = demo.tensor([0.0, 1.0, 1.0, 0.0])  # XOR
     l1, l2 = mlp[0], mlp[2]
-    by_hand = torch.tanh(X @ l1.weight.T + l1.bias) @ l2.weight.T + l2.bias
-    demo.close("the forward pass is tanh(X W1^T + b1) W2^T + b2", mlp(X), by_hand)
+    with torch.no_grad():
+        by_hand = torch.tanh(X @ l1.weight.T + l1.bias) @ l2.weight.T + l2.bias
+        forward = demo.close("the forward pass is tanh(X W1^T + b1) W2^T + b2", mlp(X), by_hand)
+        forward.broken(
+            "composing the two layers without the tanh is not",
+            (X @ l1.weight.T + l1.bias) @ l2.weight.T + l2.bias,
+        )
 
     # No straight line separates XOR: over many random lines the best gets 3 of 4 right.
     lines = demo.randn(20000, 3, seed=1)
@@ -58,15 +63,24 @@ def run(demo: Demo) -> None:
     demo.at_most("no linear classifier gets more than 3 of the 4 XOR points", best_linear, 0.75)
 
     # With a hidden tanh layer, gradient descent gets all four.
-    demo.at_least("a trained 2-8-1 tanh MLP classifies all of XOR", train_xor(mlp, X, y), 1.0)
+    solved = demo.at_least(
+        "a trained 2-8-1 tanh MLP classifies all of XOR", train_xor(mlp, X, y), 1.0
+    )
 
     # Negative control: the same architecture without its non-linearity is one linear
     # map in disguise, so no amount of training gets it past 3 of 4.
     torch.manual_seed(0)
     linear = nn.Sequential(nn.Linear(2, 8), nn.Identity(), nn.Linear(8, 1)).to(demo.device)
-    demo.at_least(
-        "the same MLP with the tanh removed classifies all of XOR",
-        train_xor(linear, X, y),
-        1.0,
-        negative=True,
-    )
+    solved.broken("the same MLP with the tanh removed does not", train_xor(linear, X, y))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "drop the hidden non-linearity",
+        "nn.Linear(2, 8), nn.Tanh(),",
+        "nn.Linear(2, 8), nn.Identity(),",
+    ),
+    ("step up the gradient instead of down", "p -= 1.0 * p.grad", "p += 1.0 * p.grad"),
+    ("drop the neuron's bias", "z = w @ x + 0.1", "z = w @ x"),
+]

@@ -108,15 +108,11 @@ def run(demo: Demo) -> None:
         ('{"city": "paris", "unit": "c",}', False),  # malformed JSON
     ]
     labels = [ok for _, ok in cases]
-    demo.equal(
+    schema = demo.equal(
         "the schema check agrees with every verdict", [valid_args(t) for t, _ in cases], labels
     )
-    demo.equal(
-        "checking only that the JSON parses agrees too",
-        [parses(t) for t, _ in cases],
-        labels,
-        negative=True,
-    )
+    # The check people write first: does the text parse as JSON at all?
+    schema.broken("checking only that the JSON parses does not", [parses(t) for t, _ in cases])
 
     # One round trip. The model never runs anything: the application does, after
     # checking the arguments, and returns the result as a tool message.
@@ -130,28 +126,19 @@ def run(demo: Demo) -> None:
         result = {"error": "unknown tool or invalid arguments"}
     messages.append({"role": "tool", "content": json.dumps(result)})
     messages.append({"role": "assistant", "content": f"It is {result.get('temp')} F in Oslo."})
-    demo.equal(
-        "the exchange runs user, call, tool result, answer; 4 C is 39 F",
-        [
-            [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant"],
-            result["temp"],
-        ],
-        [True, 39],
-    )
+    carried = json.loads(str(messages[2]["content"]))
+    demo.equal("the tool result carried back is 4 C = 39.2 F, rounded to 39", carried["temp"], 39)
 
     # Decoding from a toy model: random bigram logits over characters.
     logits = demo.randn(len(VOCAB) + 1, len(VOCAB), seed=0) * 2
     g = torch.Generator().manual_seed(1)
     free = [decode(logits, constrained=False, g=g) for _ in range(50)]
     forced = [decode(logits, constrained=True, g=g) for _ in range(50)]
-    demo.equal(
+    constrained = demo.equal(
         "all 50 schema-constrained samples are valid calls", sum(map(valid_args, forced)), 50
     )
-    demo.at_least(
-        "unconstrained samples are valid calls 90% of the time",
-        sum(map(valid_args, free)) / 50,
-        0.9,
-        negative=True,
+    constrained.broken(
+        "sampled without the mask, the same model's calls are not", sum(map(valid_args, free))
     )
 
     # Masking is renormalisation: softmax over the allowed logits equals the model's
@@ -163,3 +150,23 @@ def run(demo: Demo) -> None:
         torch.softmax(logits[3].masked_fill(~ok, float("-inf")), 0),
         p * ok / (p * ok).sum(),
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "decode without the schema mask",
+        'row = row.masked_fill(~mask, float("-inf"))',
+        "row = row",
+    ),
+    (
+        "let invented arguments through",
+        'set(args) == {"city", "unit"}',
+        '{"city", "unit"} <= set(args)',
+    ),
+    (
+        "accept any string as the unit",
+        'args["unit"] in ("c", "f")',
+        'isinstance(args["unit"], str)',
+    ),
+]

@@ -25,18 +25,13 @@ def run(demo: Demo) -> None:
     two, four = (demo.tensor(v, dtype=torch.float64) for v in (2.0, 4.0))
     demo.close("3x + 1 rises by 6 from x = 2 to x = 4", line(four) - line(two), 6.0)
     # A linear function's steps are all equal: the rate of change is constant.
-    demo.close(
+    steady = demo.close(
         "equal steps in x give equal steps in 3x + 1",
         line(x).diff(),
         torch.full((12,), 1.5, **f64),
     )
-    # Negative control: x^2's steps grow (its second differences are a constant 2 * 0.5^2).
-    demo.close(
-        "x^2 also rises in equal steps",
-        (x**2).diff(),
-        (x**2).diff().mean().expand(12),
-        negative=True,
-    )
+    steady.broken("x^2's steps are not equal: they grow", (x**2).diff())
+    # x^2's steps grow steadily instead: its second differences are a constant 2 * 0.5^2.
     demo.close(
         "x^2's second differences are constant 0.5",
         (x**2).diff().diff(),
@@ -52,7 +47,8 @@ def run(demo: Demo) -> None:
     # Composing f(x) = 2x + 1 with g(x) = -x + 4 gives f(g(x)) = -2x + 9, linear again.
     f = lambda t: 2 * t + 1  # noqa: E731
     g = lambda t: -t + 4  # noqa: E731
-    demo.close("f(g(x)) = -2x + 9", f(g(x)), -2 * x + 9)
+    composed = demo.close("f(g(x)) = -2x + 9", f(g(x)), -2 * x + 9)
+    composed.broken("the other order, g(f(x)) = -2x + 3, is a different line", g(f(x)))
 
     # The same holds for layers: five nn.Linear layers in a row equal one, whose weight is the
     # product of theirs and whose bias collects the others pushed through.
@@ -73,25 +69,30 @@ def run(demo: Demo) -> None:
         coef = torch.linalg.solve(X1.T @ X1, X1.T @ y)  # the normal equations
         return (X1 @ coef - y).abs().max()
 
-    demo.at_most(
+    fits = demo.at_most(
         "a single linear layer fits the linear stack",
         best_linear_fit_error(outputs["linear"]),
         1e-9,
     )
-    # Negative control: with a ReLU between layers no single linear layer can match them.
-    demo.at_most(
-        "a single linear layer fits the ReLU stack",
-        best_linear_fit_error(outputs["relu"]),
-        1e-9,
-        negative=True,
-    )
+    # With a ReLU between layers no single linear layer can match them.
+    fits.broken("none fits the stack with ReLUs between", best_linear_fit_error(outputs["relu"]))
 
     # 2^x makes the largest input dominate: for [1, 2, 3, 10] it takes 1024 / 1038 of the
     # total, whereas plain proportions give the 10 only 10 / 16.
     scores = demo.tensor([1.0, 2.0, 3.0, 10.0], dtype=torch.float64)
-    demo.at_least(
+    dominates = demo.at_least(
         "2^x normalisation gives the 10 over 95%", (2**scores / (2**scores).sum())[-1], 0.95
     )
-    demo.at_least(
-        "plain proportions give the 10 over 95%", (scores / scores.sum())[-1], 0.95, negative=True
-    )
+    dominates.broken("plain proportions give it 10/16", (scores / scores.sum())[-1])
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "forget to push the bias through the later layers",
+        "layer.weight @ b + layer.bias",
+        "b + layer.bias",
+    ),
+    ("no non-linearity between the layers", "(layer, nn.ReLU())", "(layer, nn.Identity())"),
+    ("a line that is not linear", "return 3 * t + 1", "return 3 * t + 0.1 * t * t + 1"),
+]

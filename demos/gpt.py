@@ -4,6 +4,8 @@ Token and position embeddings go in, causal pre-LN blocks mix information from e
 positions only, and a linear head gives one distribution over the vocabulary per position.
 A freshly initialised GPT should know nothing (loss ln V); a working one can memorise a
 batch outright, which is the standard first sanity check when writing one from scratch.
+Attention itself is blind to order, so it is the position embeddings that let the model
+continue "a b c" and "b a c" differently.
 """
 
 import math
@@ -59,6 +61,22 @@ def loss_of(model: GPT, tokens: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.flatten(0, 1), tokens[:, 1:].flatten())
 
 
+def overfit(model: GPT, tokens: torch.Tensor, params: list[torch.Tensor]) -> torch.Tensor:
+    """40 Adam steps on one batch; the final loss."""
+    adam(params, lambda _: loss_of(model, tokens), 40, lr=2e-2, beta2=0.99)
+    with torch.no_grad():
+        return loss_of(model, tokens)
+
+
+@torch.no_grad()
+def replay(model: GPT, tokens: torch.Tensor) -> torch.Tensor:
+    """Greedy decoding from each sequence's first token, as long as the sequences."""
+    seq = tokens[:, :1]
+    for _ in range(tokens.shape[1] - 1):
+        seq = torch.cat([seq, model(seq)[:, -1].argmax(-1, keepdim=True)], dim=1)
+    return seq
+
+
 def run(demo: Demo) -> None:
     V, d = 32, 32
     torch.manual_seed(0)
@@ -69,41 +87,83 @@ def run(demo: Demo) -> None:
     idx = demo.randint(V, 64, 128, seed=1)
     with torch.no_grad():
         hidden, logits = model.embed(idx), model(idx)
-    demo.equal("embeddings have shape (64, 128, d_model)", list(hidden.shape), [64, 128, d])
-    demo.equal("logits have shape (64, 128, vocab)", list(logits.shape), [64, 128, V])
+    demo.equal(
+        "embeddings have shape (64, 128, d_model)",
+        list(hidden.shape),
+        [64, 128, d],
+        illustration=True,
+    )
+    demo.equal(
+        "logits have shape (64, 128, vocab)", list(logits.shape), [64, 128, V], illustration=True
+    )
+
+    # The batch to memorise: 4 random sequences of 17 tokens, except that sequence 1 opens
+    # with sequence 0's first three tokens in another order (a b c / b a c) and continues
+    # differently. At position 2 both hold the same set {a, b, c} with c last, so a model
+    # blind to order must predict the same token after both; only positions tell them apart.
+    tokens = demo.randint(V, 4, 17, seed=2)
+    tokens[1, :3] = tokens[0, [1, 0, 2]]
+    tokens[1, 3] = (tokens[0, 3] + 1) % V
+    assert tokens[0, 0] != tokens[0, 1], "the swap must change the order"
 
     # With small weights the logits start near zero, so the first loss is ln V:
     # the model spreads its bet evenly because it has learned nothing yet.
-    tokens = demo.randint(V, 4, 17, seed=2)
     with torch.no_grad():
         initial = loss_of(model, tokens)
-    demo.close("initial loss is within 0.1 of ln V", initial, math.log(V), atol=0.1, rtol=0)
-
-    # Negative control: a head initialised with unit-variance weights is confidently wrong.
+    uniform = demo.close(
+        "initial loss is within 0.1 of ln V", initial, math.log(V), atol=0.1, rtol=0
+    )
+    # A head initialised with unit-variance weights is confidently wrong from the start.
     torch.manual_seed(0)
     loud = GPT(V, d, block_size=128).to(demo.device)
     nn.init.normal_(loud.head.weight, std=1.0)
     with torch.no_grad():
-        loud_loss = loss_of(loud, tokens)
-    demo.close(
-        "with std-1 head weights the initial loss is within 0.1 of ln V",
-        loud_loss,
-        math.log(V),
-        atol=0.1,
-        rtol=0,
-        negative=True,
+        uniform.broken("with std-1 head weights it is not", loss_of(loud, tokens))
+
+    # Overfit the batch, then generate: feed back the argmax one token at a time. A model
+    # that memorised the batch replays every sequence from its first token alone.
+    final = overfit(model, tokens, list(model.parameters()))
+    demo.at_most("40 Adam steps overfit the batch to loss < 0.1", final, 0.1)
+    replays = demo.equal(
+        "greedy decoding from each first token replays all 4 memorised sequences",
+        replay(model, tokens),
+        tokens,
+    )
+    # The same GPT with its position embeddings held at zero sees each prefix as a bag of
+    # tokens: in its one block every key and value depends on its own token alone, and
+    # attention is a weighted sum over them, blind to their order. It can fit almost
+    # everything, but not both a b c -> x and b a c -> y.
+    torch.manual_seed(0)
+    bag = GPT(V, d, block_size=128).to(demo.device)
+    nn.init.zeros_(bag.pos.weight)
+    overfit(bag, tokens, [p for name, p in bag.named_parameters() if name != "pos.weight"])
+    replays.broken("without position embeddings it does not", replay(bag, tokens))
+
+    # Order matters to the trained model itself: it continues a b c and b a c differently.
+    with torch.no_grad():
+        after = model(tokens[:2, :3])[:, -1].argmax(-1)
+    demo.equal(
+        "after a b c and after b a c it predicts each sequence's own next token",
+        after,
+        tokens[:2, 3],
     )
 
-    # Overfit one batch of 4 random sequences with 100 Adam steps.
-    adam(list(model.parameters()), lambda _: loss_of(model, tokens), 100, lr=1e-2, beta2=0.99)
-    with torch.no_grad():
-        final = loss_of(model, tokens)
-    demo.at_most("100 Adam steps overfit the batch to loss < 0.1", final, 0.1)
 
-    # Generation: feed back the argmax one token at a time. A model that memorised
-    # the batch replays a training sequence from its first token alone.
-    seq = tokens[0:1, :1]
-    with torch.no_grad():
-        for _ in range(tokens.shape[1] - 1):
-            seq = torch.cat([seq, model(seq)[:, -1].argmax(-1, keepdim=True)], dim=1)
-    demo.equal("greedy decoding from one token replays the memorised sequence", seq, tokens[0:1])
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "zero the position embeddings",
+        "return self.tok(idx) + self.pos(",
+        "return self.tok(idx) + 0 * self.pos(",
+    ),
+    (
+        "forget the causal mask",
+        "F.scaled_dot_product_attention(q, k, v, is_causal=True)",
+        "F.scaled_dot_product_attention(q, k, v, is_causal=False)",
+    ),
+    (
+        "score position t on token t instead of t + 1",
+        "tokens[:, 1:].flatten()",
+        "tokens[:, :-1].flatten()",
+    ),
+]

@@ -22,8 +22,8 @@ def ece(confidence: torch.Tensor, correct: torch.Tensor, bins: int = 10) -> torc
     for b in range(bins):
         inside = which == b
         if inside.any():
-            gap = (correct[inside].float().mean() - confidence[inside].mean()).abs()
-            total = total + inside.float().mean() * gap
+            gap = (correct[inside].to(total.dtype).mean() - confidence[inside].mean()).abs()
+            total = total + inside.to(total.dtype).mean() * gap
     return total
 
 
@@ -35,6 +35,19 @@ def mean_win_rate(scores: torch.Tensor) -> torch.Tensor:
 
 
 def run(demo: Demo) -> None:
+    # ECE by hand: four answers at confidence 0.95 with three right (accuracy 0.75, gap 0.2)
+    # and two at 0.65 with one right (gap 0.15) give 4/6 * 0.2 + 2/6 * 0.15 = 0.18333.
+    worked = demo.close(
+        "ECE of the six-answer worked example is 0.18333",
+        ece(
+            demo.tensor([0.95, 0.95, 0.95, 0.95, 0.65, 0.65], dtype=torch.float64),
+            demo.tensor([1, 1, 1, 0, 1, 0], dtype=torch.bool),
+        ),
+        0.55 / 3,
+    )
+    # The common slip: averaging the bins' gaps without weighting them by their share.
+    worked.broken("the unweighted mean of the two bins' gaps is 0.175", (0.2 + 0.15) / 2)
+
     # A binary task whose labels follow sigmoid(x . w). Model A has the right direction
     # but is 4x overconfident; model B has a noisier direction, at its best temperature.
     x = demo.randn(4000, 8, seed=0, dtype=torch.float64)
@@ -60,10 +73,8 @@ def run(demo: Demo) -> None:
     # so accuracy is unchanged, and removes most of the calibration error.
     acc_t, ece_t = evaluate(x @ w)
     demo.close("temperature scaling leaves accuracy unchanged", acc_t, acc_a)
-    demo.at_most("and brings ECE near zero", ece_t, 0.04)
-    # Negative control: the check "A is about as well calibrated as the sampling noise
-    # allows" must fail for the overconfident model.
-    demo.at_most("the overconfident model has ECE near zero", ece_a, 0.04, negative=True)
+    calibrated = demo.at_most("and brings ECE near zero", ece_t, 0.04)
+    calibrated.broken("the overconfident model's ECE is far from zero", ece_a)
 
     # A four-model leaderboard: accuracy, calibration (1 - ECE), robustness (accuracy
     # under perturbation) and efficiency (negative latency in seconds), higher is better.
@@ -76,20 +87,40 @@ def run(demo: Demo) -> None:
         ]
     )
     win = mean_win_rate(board)
+    # By hand, rivals beaten per metric: model 0 beats 3, 0, 0, 0; model 1 2, 3, 3, 1;
+    # model 2 1, 2, 2, 2; model 3 0, 1, 1, 3. Out of 3 rivals on 4 metrics: [3, 9, 7, 5] / 12.
+    demo.close("mean win rates are [3, 9, 7, 5] / 12", win, [0.25, 0.75, 7 / 12, 5 / 12])
     demo.equal(
         "accuracy alone crowns model 0, mean win rate crowns model 1",
         torch.stack([board[:, 0].argmax(), win.argmax()]),
         [0, 1],
     )
-    # Each metric hands out M(M-1)/2 wins over M-1 rivals, so win rates sum to M/2.
-    demo.close("mean win rates sum to M/2", win.sum(), 2.0)
     # Win rates only use orderings, so reporting latency in milliseconds changes
     # nothing; averaging the raw numbers instead lets the units pick the winner.
     in_ms = board * demo.tensor([1.0, 1.0, 1.0, 1000.0])
-    demo.close("mean win rate ignores a metric's units", mean_win_rate(in_ms), win)
-    demo.equal(
-        "averaging raw metrics is also unit-free (same winner)",
-        in_ms.mean(1).argmax(),
-        board.mean(1).argmax(),
-        negative=True,
+    unit_free = demo.equal(
+        "with latency in ms the mean-win-rate leader is the same", mean_win_rate(in_ms).argmax(), 1
     )
+    unit_free.broken(
+        "the leader by raw-metric average changes with the units", in_ms.mean(1).argmax()
+    )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "ECE without weighting each bin by its share",
+        "total = total + inside.to(total.dtype).mean() * gap",
+        "total = total + gap / bins",
+    ),
+    (
+        "ECE with signed gaps, so over- and under-confidence cancel",
+        "gap = (correct[inside].to(total.dtype).mean() - confidence[inside].mean()).abs()",
+        "gap = correct[inside].to(total.dtype).mean() - confidence[inside].mean()",
+    ),
+    (
+        "a model counted as its own rival (divide by M, not M - 1)",
+        "return (beats / (M - 1)).mean(1)",
+        "return (beats / M).mean(1)",
+    ),
+]

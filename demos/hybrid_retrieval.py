@@ -66,9 +66,17 @@ def rrf(*score_lists: torch.Tensor, k: int = 60) -> torch.Tensor:
 def run(demo: Demo) -> None:
     docs = [d.split() for d in DOCS]
 
-    # An exact product code: BM25 ranks the one document holding it first.
+    # A worked BM25 score, by hand: document 1 ("replace battery pack xr-7731 in the charging
+    # dock", 8 words; the six documents average 44 / 6 words) for the query "xr-7731 battery".
+    #   idf(xr-7731) = ln(1 + (6 - 1 + 0.5) / (1 + 0.5)) = ln(4.667) = 1.54045   (1 document)
+    #   idf(battery) = ln(1 + (6 - 3 + 0.5) / (3 + 0.5)) = ln 2 = 0.69315        (3 documents)
+    #   each word appears once: tf part = 2.2 / (1 + 1.2 (0.25 + 0.75 * 8 / 7.333)) = 0.96414
+    #   score = (1.54045 + 0.69315) * 0.96414 = 2.153503
     code_query = ["xr-7731", "battery"]
     code_bm25 = demo.tensor(bm25(code_query, docs))
+    demo.close(
+        "BM25 of document 1 matches the hand-worked 2.153503", code_bm25[1], 2.153503, atol=1e-5
+    )
     demo.equal("BM25 ranks the xr-7731 document first", code_bm25.argmax(), 1)
 
     # Term frequency saturates: a word said five times is worth far less than five
@@ -94,17 +102,36 @@ def run(demo: Demo) -> None:
         hits.append(int((fused.argsort(descending=True)[:2] == target).any()))
     demo.equal("RRF keeps both targets in its top 2", hits, [1, 1])
 
-    # RRF sees only ranks, so BM25 in other units (x0.02) leaves the fused scores as they were.
+    # RRF sees only ranks, so BM25 in other units (x0.02) leaves the fused ranking as it was.
     dense_scores = dense(demo, code_query, docs)
-    demo.equal(
-        "RRF scores are unchanged by rescaling BM25 x0.02",
-        rrf(code_bm25 * 0.02, dense_scores),
-        rrf(code_bm25, dense_scores),
+    invariant = demo.equal(
+        "the RRF ranking is unchanged by rescaling BM25 x0.02",
+        rrf(code_bm25 * 0.02, dense_scores).argsort(descending=True),
+        rrf(code_bm25, dense_scores).argsort(descending=True),
+    )
+    # A weighted sum of raw scores depends on their scale: shrink BM25 and dense wins.
+    invariant.broken(
+        "a linear fusion of raw scores is not",
+        (0.5 * code_bm25 * 0.02 + 0.5 * dense_scores).argsort(descending=True),
+        (0.5 * code_bm25 + 0.5 * dense_scores).argsort(descending=True),
     )
 
-    # Negative control: a weighted sum of raw scores depends on their scale.
-    linear = (0.5 * code_bm25 + 0.5 * dense_scores).argsort(descending=True)
-    linear_rescaled = (0.5 * code_bm25 * 0.02 + 0.5 * dense_scores).argsort(descending=True)
-    demo.equal(
-        "linear fusion order is unchanged by rescaling", linear_rescaled, linear, negative=True
-    )
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "drop the inverse document frequency",
+        "score += idf * tf * (k1 + 1)",
+        "score += tf * (k1 + 1)",
+    ),
+    (
+        "drop the document-length normalisation",
+        "k1 * (1 - b + b * len(doc) / avgdl)",
+        "k1",
+    ),
+    (
+        "fuse the raw scores instead of the ranks",
+        "fused += 1.0 / (k + ranks)",
+        "fused += scores",
+    ),
+]

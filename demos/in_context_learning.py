@@ -51,15 +51,14 @@ def run(demo: Demo) -> None:
     demo.at_least("1-shot accuracy beats chance (0.25) by 0.15", one_shot - 0.25, 0.15)
     demo.at_least("8-shot accuracy is at least 0.1 above 1-shot", eight_shot - one_shot, 0.1)
 
-    # Negative control: same inputs, labels shuffled across the examples. The task is
-    # now only in the weights, which know nothing, so accuracy falls to chance.
+    # Same inputs, labels shuffled across the examples: the task now lives only in the
+    # weights, which know nothing about it, so accuracy falls to chance.
+    learns = demo.at_least("8-shot accuracy beats chance by 0.15", eight_shot - 0.25, 0.15)
     order = demo.rand(*labels.shape, seed=5).argsort(-1)  # a fresh shuffle per prompt
     shuffled = labels.gather(1, order)
-    demo.at_least(
-        "with shuffled demo labels 8-shot accuracy still beats chance by 0.15",
+    learns.broken(
+        "with shuffled demo labels it does not",
         accuracy(answer(examples, shuffled, query), target) - 0.25,
-        0.15,
-        negative=True,
     )
 
     # Reading the answer out. Temperature T scales the logits log p: as T -> 0 the
@@ -67,10 +66,12 @@ def run(demo: Demo) -> None:
     probs = eight_probs[eight_probs.max(-1).values < 0.8][0]  # a prompt the model is unsure of
     logits = probs.clamp_min(1e-12).log()
 
+    def draw(p: torch.Tensor, n: int) -> torch.Tensor:
+        picks = torch.multinomial(p.cpu(), n, replacement=True, generator=demo.generator(7))
+        return picks.to(demo.device)
+
     def sample(temperature: float, n: int) -> torch.Tensor:
-        p = (logits / temperature).softmax(-1).cpu()
-        draws = torch.multinomial(p, n, replacement=True, generator=demo.generator(7))
-        return draws.to(demo.device)
+        return draw((logits / temperature).softmax(-1), n)
 
     cold = sample(1e-3, 1000)
     demo.equal("at T = 0.001 every sample is the argmax", cold, probs.argmax().expand(1000))
@@ -81,5 +82,23 @@ def run(demo: Demo) -> None:
         return ((counts - n * probs) ** 2 / (n * probs)).sum()
 
     # 3-dof chi-square: mean 3, 99.99th percentile about 21.
-    demo.at_most("at T = 1 sample counts fit p (chi-square)", chi_square(sample(1.0, n)), 21.0)
-    demo.at_most("at T = 2 they fit p too", chi_square(sample(2.0, n)), 21.0, negative=True)
+    fits = demo.at_most(
+        "at T = 1 sample counts fit p (chi-square)", chi_square(sample(1.0, n)), 21.0
+    )
+    # A common slip: temperature applied to the probabilities rather than the logits.
+    fits.broken("softmax(p / T) at T = 1 does not", chi_square(draw(probs.softmax(-1), n)))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "attend to the least similar examples",
+        "(-(query[:, None] - examples).pow(2).sum(-1) / 16).softmax(-1)",
+        "((query[:, None] - examples).pow(2).sum(-1) / 16).softmax(-1)",
+    ),
+    (
+        "multiply the logits by T instead of dividing",
+        "(logits / temperature).softmax(-1)",
+        "(logits * temperature).softmax(-1)",
+    ),
+]

@@ -58,7 +58,7 @@ def run(demo: Demo) -> None:
     corpus = torch.cat([torch.full_like(corpus[:, :1], BOS), corpus], dim=1)
     torch.manual_seed(0)
     base = TinyLM().to(demo.device)
-    train(base, corpus[:, :-1], corpus[:, 1:], steps=150)
+    train(base, corpus[:, :-1], corpus[:, 1:], steps=60)
 
     # Chat-formatted SFT data "BOS Qi SEP Ai". Only the reply is scored: the label of
     # the last prompt position is the answer, every other label is IGNORE.
@@ -71,7 +71,7 @@ def run(demo: Demo) -> None:
     # prompt positions get exactly zero gradient.
     logits = base(prompts).detach().requires_grad_()
     masked = F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
-    by_hand = -logits.log_softmax(-1)[:, -1].gather(1, labels[:, -1:]).mean()
+    by_hand = -logits.log_softmax(-1)[:, -1].gather(1, (q + N)[:, None]).mean()
     demo.close("the SFT loss is the mean cross-entropy over reply tokens only", masked, by_hand)
     (grad,) = torch.autograd.grad(masked, logits)
     demo.equal("prompt positions receive exactly zero gradient", grad[:, :-1].abs().sum(), 0.0)
@@ -90,9 +90,9 @@ def run(demo: Demo) -> None:
     torch.manual_seed(0)
     sft = TinyLM().to(demo.device)
     sft.load_state_dict(base.state_dict())
-    train(sft, prompts, labels, steps=100)
+    train(sft, prompts, labels, steps=40)
     accuracy = (reply(sft, prompts) == q + N).float().mean()
-    demo.at_least("after SFT it answers all 8 questions", accuracy, 1.0)
+    answers = demo.at_least("after SFT it answers all 8 questions", accuracy, 1.0)
 
     # Negative control: flip the mask, scoring the prompt tokens and not the reply.
     # That is more pre-training on questions; the model still never answers.
@@ -100,10 +100,28 @@ def run(demo: Demo) -> None:
     wrong = TinyLM().to(demo.device)
     wrong.load_state_dict(base.state_dict())
     flipped = torch.cat([prompts[:, 1:], torch.full_like(q[:, None], IGNORE)], dim=1)
-    train(wrong, prompts, flipped, steps=100)
-    demo.at_least(
-        "SFT scoring the prompt instead of the reply answers all 8",
+    train(wrong, prompts, flipped, steps=40)
+    answers.broken(
+        "SFT scoring the prompt instead of the reply does not",
         (reply(wrong, prompts) == q + N).float().mean(),
-        1.0,
-        negative=True,
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "no loss mask: score every next token of the prompt as well as the reply",
+        "labels = torch.full_like(prompts, IGNORE)",
+        "labels = torch.cat([prompts[:, 1:], prompts[:, :1]], dim=1)",
+    ),
+    (
+        "off by one: put the answer label on the question token instead of SEP",
+        "labels[:, -1] = q + N",
+        "labels[:, -2] = q + N",
+    ),
+    (
+        "pretrain without shifting the targets: each token predicts itself",
+        "train(base, corpus[:, :-1], corpus[:, 1:], steps=60)",
+        "train(base, corpus[:, :-1], corpus[:, :-1], steps=60)",
+    ),
+]

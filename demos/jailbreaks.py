@@ -58,22 +58,19 @@ def run(demo: Demo) -> None:
         [keyword_filter(t) for t in HARMFUL + BENIGN],
         [1, 1, 1, 0, 0, 0],
     )
-    demo.equal(
+    normalised = demo.equal(
         "the normalising filter refuses all 9 obfuscated ones",
         sum(map(normalising_filter, attacks)),
         9,
     )
+    # Negative control: the plain keyword filter, given the same obfuscated requests.
+    normalised.broken(
+        "the plain keyword filter lets obfuscated ones through", sum(map(keyword_filter, attacks))
+    )
     demo.equal(
-        "and none of 12 benign requests, plain or obfuscated",
+        "the normalising filter refuses none of 12 benign requests, plain or obfuscated",
         sum(map(normalising_filter, benign)),
         0,
-    )
-    # Negative control: the plain keyword filter, given the same obfuscated requests.
-    demo.equal(
-        "the keyword filter refuses all 9 obfuscated ones",
-        sum(map(keyword_filter, attacks)),
-        9,
-        negative=True,
     )
 
     # A learned refusal classifier over a 64-token vocabulary: tokens 0-7 name harmful topics;
@@ -97,11 +94,11 @@ def run(demo: Demo) -> None:
     X = torch.cat([counts(prompts(300, True, 0)), counts(prompts(300, False, 3))])
     y = torch.cat([torch.ones(300), torch.zeros(300)]).to(demo.device)
     w = torch.zeros(V + 1, device=demo.device, requires_grad=True)
-    for _ in range(300):
+    for _ in range(100):
         loss = F.binary_cross_entropy_with_logits(X @ w[:V] + w[V], y) + 1e-3 * w.square().sum()
         (grad,) = torch.autograd.grad(loss, w)
         with torch.no_grad():
-            w -= 1.0 * grad
+            w -= 3.0 * grad
     w = w.detach()
 
     def refusal_rate(tokens: torch.Tensor) -> torch.Tensor:
@@ -131,16 +128,29 @@ def run(demo: Demo) -> None:
             trials[:, slot] = (-g[slot]).topk(8).indices
             suffix = trials[logit(F.one_hot(trials, V).float()).argmin()]
     attacked = torch.cat([harmful_test, suffix.expand(200, 4)], 1)
-    demo.at_most(
+    jailbroken = demo.at_most(
         "the found suffix cuts refusals of held-out harmful prompts to <= 10%",
         refusal_rate(attacked),
         0.10,
     )
     # Negative control: a random 4-token suffix is no jailbreak.
     random_suffix = demo.randint(V, 4, seed=30)
-    demo.at_most(
-        "a random suffix cuts refusals to <= 10%",
+    jailbroken.broken(
+        "a random 4-token suffix does not",
         refusal_rate(torch.cat([harmful_test, random_suffix.expand(200, 4)], 1)),
-        0.10,
-        negative=True,
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "normalise without undoing leetspeak",
+        'views = [text, text.translate(LEET), text.replace(" ", "")]',
+        'views = [text, text, text.replace(" ", "")]',
+    ),
+    (
+        "follow the gradient up the refusal logit instead of down",
+        "trials[:, slot] = (-g[slot]).topk(8).indices",
+        "trials[:, slot] = g[slot].topk(8).indices",
+    ),
+]

@@ -1,10 +1,12 @@
 """Loss functions: cross-entropy and squared error, what each rewards, how confident mistakes fare.
 
 A loss turns predictions and targets into one number to push down, and its
-gradient is all the optimiser ever sees. Squared error is minimised by the mean,
-absolute error by the median; cross-entropy keeps a strong gradient on a
-confidently wrong answer, while squared error after a sigmoid goes quiet there
-and training stalls.
+gradient is all the optimiser ever sees. Cross-entropy is the negative log of the
+probability the softmax gives the right class; written by hand it needs the
+log-softmax's normaliser and, to survive large logits, a shift by the row's
+maximum. Squared error is minimised by the mean, absolute error by the median;
+cross-entropy keeps a strong gradient on a confidently wrong answer, while
+squared error after a sigmoid goes quiet there and training stalls.
 """
 
 import math
@@ -15,6 +17,16 @@ import torch.nn.functional as F
 from demos.harness import Demo
 
 CONCEPTS = ["loss-functions"]
+
+
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean over rows of -log softmax(logits)[target], written out."""
+    # Softmax is unchanged by adding a constant to a row, so subtract the row's maximum:
+    # the largest exponent is then e^0 and nothing overflows, however large the logits.
+    shifted = logits - logits.max(-1, keepdim=True).values
+    log_probs = shifted - shifted.exp().sum(-1, keepdim=True).log()  # log-softmax
+    picked = log_probs.gather(-1, targets[:, None]).squeeze(-1)
+    return -picked.mean()
 
 
 def fix_confident_mistake(demo: Demo, loss_name: str, steps: int = 50) -> torch.Tensor:
@@ -32,26 +44,54 @@ def fix_confident_mistake(demo: Demo, loss_name: str, steps: int = 50) -> torch.
 
 
 def run(demo: Demo) -> None:
+    # The worked example: logits [2, 1, 0.1] give softmax [0.659, 0.242, 0.099], so with
+    # class 0 correct the loss is -ln 0.659 = ln(e^2 + e + e^0.1) - 2 = 0.41703.
+    example = demo.tensor([[2.0, 1.0, 0.1]])
+    worked = demo.close(
+        "CE of logits [2, 1, 0.1] with class 0 correct is 0.41703 (by hand)",
+        cross_entropy(example, demo.tensor([0], dtype=torch.long)),
+        0.4170300163,
+    )
+    # Forgetting the minus sign turns a loss into a reward for the right answer.
+    worked.broken(
+        "without the minus sign it is -0.41703",
+        -cross_entropy(example, demo.tensor([0], dtype=torch.long)),
+    )
+
     V = 10
     logits = demo.randn(32, V, seed=0)
     targets = demo.randint(V, 32, seed=1)
+    rows = torch.arange(32, device=demo.device)
 
-    # Cross-entropy is the negative log-probability the model gives the right class.
-    log_probs = torch.log_softmax(logits, dim=-1)
-    demo.close(
-        "F.cross_entropy = -mean log softmax at the target",
+    # The hand-written loss against PyTorch's fused kernel on a random batch.
+    reference = demo.close(
+        "hand-written cross-entropy equals F.cross_entropy on 32 rows of 10 logits",
+        cross_entropy(logits, targets),
         F.cross_entropy(logits, targets),
-        -log_probs[torch.arange(32, device=demo.device), targets].mean(),
     )
+    # Dropping the log-softmax leaves -logit[target]: not a log-probability at all.
+    reference.broken(
+        "scoring the raw logit at the target (no log-softmax) does not",
+        -logits[rows, targets].mean(),
+    )
+
+    # Logits near 1000: e^1000 is inf in float32 (its limit is e^88.7), so only the
+    # max-shifted form stays finite; the same shift inside F.cross_entropy agrees.
+    demo.close(
+        "with 1000 added to every logit it still equals F.cross_entropy",
+        cross_entropy(logits + 1000, targets),
+        F.cross_entropy(logits + 1000, targets),
+    )
+
     # A model that knows nothing (equal logits) pays ln V per example.
     demo.close(
         "uniform logits cost ln V",
-        F.cross_entropy(torch.zeros(32, V, device=demo.device), targets),
+        cross_entropy(torch.zeros(32, V, device=demo.device), targets),
         math.log(V),
     )
     # Its gradient with respect to the logits is simply (softmax - one-hot) / batch.
     logits_leaf = logits.clone().requires_grad_(True)
-    F.cross_entropy(logits_leaf, targets).backward()
+    cross_entropy(logits_leaf, targets).backward()
     onehot = F.one_hot(targets, V).float()
     demo.close(
         "d CE / d logits = (softmax - one-hot) / N",
@@ -76,15 +116,28 @@ def run(demo: Demo) -> None:
     logit = demo.tensor(-10.0).requires_grad_(True)
     F.binary_cross_entropy_with_logits(logit, demo.tensor(1.0)).backward()
     demo.at_least("BCE pushes a logit of -10 with gradient magnitude > 0.5", -logit.grad, 0.5)
-    demo.at_least(
+    recovers = demo.at_least(
         "50 gradient steps on BCE turn p = 0.00005 into p > 0.9",
         fix_confident_mistake(demo, "bce"),
         0.9,
     )
-    # Negative control: the same 50 steps with squared error on the probability.
-    demo.at_least(
-        "50 gradient steps on squared error also turn it into p > 0.9",
+    recovers.broken(
+        "the same 50 steps on squared error of the probability do not",
         fix_confident_mistake(demo, "mse"),
-        0.9,
-        negative=True,
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("flip the loss's sign", "return -picked.mean()", "return picked.mean()"),
+    (
+        "drop the max shift before exponentiating",
+        "shifted = logits - logits.max(-1, keepdim=True).values",
+        "shifted = logits",
+    ),
+    (
+        "drop the log-softmax normaliser",
+        "log_probs = shifted - shifted.exp().sum(-1, keepdim=True).log()",
+        "log_probs = shifted",
+    ),
+]

@@ -56,26 +56,28 @@ def run(demo: Demo) -> None:
 
     # B = 0: the adapted layer starts bit-identical to the pre-trained one.
     with torch.no_grad():
-        demo.equal("with B = 0 the outputs are bit-identical to the base layer", lora(x), base(x))
-    # Negative control: start B random as well, and the model no longer starts where
-    # pre-training left it.
+        start = demo.equal(
+            "with B = 0 the outputs are bit-identical to the base layer", lora(x), base(x)
+        )
+    # Start B random as well, and the model no longer starts where pre-training left it.
     torch.manual_seed(1)
     noisy = LoRALinear(base, r).to(demo.device)
     nn.init.normal_(noisy.B, std=0.02)
     with torch.no_grad():
-        demo.equal(
-            "with B random the outputs are bit-identical too", noisy(x), base(x), negative=True
-        )
+        start.broken("with B random they are not", noisy(x))
     demo.equal("trainable parameters = r (d_in + d_out) = 224", trainable(lora), r * (d_in + d_out))
     # At the checklist's scale (4096 x 4096, r = 8) that is 65,536 of 16.8M weights: 0.39%.
 
     # The task: the "fine-tuned" target is W plus a rank-4 change.
     delta = demo.randn(d_out, r, seed=3) @ demo.randn(r, d_in, seed=4) / d_in**0.5
     y = x @ (frozen + delta).T + base.bias.detach()
-    demo.at_most(
+    learns = demo.at_most(
         "a rank-4 adapter learns a rank-4 change (loss / start < 1e-3)", fit(lora, x, y), 1e-3
     )
-    demo.equal("the frozen weight is unchanged after training", base.weight, frozen)
+    # fit() hands Adam only A and B, so W cannot move: shown, not claimed.
+    demo.equal(
+        "the frozen weight is unchanged after training", base.weight, frozen, illustration=True
+    )
 
     # Merging: W' = W + (alpha / r) B A gives the same outputs with no extra matmul.
     with torch.no_grad():
@@ -84,15 +86,34 @@ def run(demo: Demo) -> None:
             "merged weights reproduce the adapter's outputs",
             merged,
             lora(x),
-            atol=1e-4 if demo.on_gpu else 1e-5,
+            # float32: merging rounds each weight of W + 2 B A (~6e-8 relative) and the two
+            # paths add their 32- and 4-long sums in different orders; on the CPU the gap
+            # measures ~3e-6 on outputs of size ~3. CUDA's float32 GEMM (TF32 off) may
+            # block those sums differently again, so allow 3x more there.
+            atol=3e-5 if demo.on_gpu else 1e-5,
         )
 
-    # Negative control: rank 1 cannot express a rank-4 change (Eckart-Young).
+    # Rank 1 cannot express a rank-4 change (Eckart-Young): the loss stays high.
     torch.manual_seed(1)
     rank_one = LoRALinear(base, 1).to(demo.device)
-    demo.at_most(
-        "a rank-1 adapter learns it too (loss / start < 1e-3)",
-        fit(rank_one, x, y),
-        1e-3,
-        negative=True,
-    )
+    learns.broken("a rank-1 adapter does not", fit(rank_one, x, y))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "start B random instead of zero",
+        "self.B = nn.Parameter(torch.zeros(base.out_features, r",
+        "self.B = nn.Parameter(torch.randn(base.out_features, r",
+    ),
+    (
+        "forget to freeze the base layer",
+        "base.requires_grad_(False)",
+        "base.requires_grad_(True)",
+    ),
+    (
+        "merge without the alpha / r scale",
+        "return self.base.weight + self.scale * self.B @ self.A",
+        "return self.base.weight + self.B @ self.A",
+    ),
+]

@@ -57,8 +57,8 @@ def run(demo: Demo) -> None:
     total32 = torch.zeros((), device=demo.device)
     for _ in range(3000):
         total16, total32 = total16 + 1, total32 + 1
-    demo.equal("a running fp16 sum of 3000 ones stalls at 2048", total16.float(), 2048.0)
-    demo.equal("an fp32 accumulator reaches 3000", total32, 3000.0)
+    counts = demo.equal("an fp32 accumulator counts 3000 ones to 3000", total32, 3000.0)
+    counts.broken("a running fp16 sum does not: it stalls at 2048", total16.float())
 
     # Loss scaling: a small two-layer net whose first-layer gradients are ~1e-8.
     x, y = demo.randn(256, 64, seed=0), demo.randn(256, 1, seed=1)
@@ -78,11 +78,11 @@ def run(demo: Demo) -> None:
         (fp16 == 0).float().mean(),
         0.4,
     )
-    demo.at_most("scaling the loss by 2^16 brings fp16 within 2% of fp32", rel_err(scaled), 0.02)
-    demo.at_most("bf16 needs no scaling: no entry underflows", (bf16 == 0).float().mean(), 0.0)
-    demo.at_most(
-        "unscaled fp16 gradients are also within 2% of fp32", rel_err(fp16), 0.02, negative=True
+    rescued = demo.at_most(
+        "scaling the loss by 2^16 brings fp16 within 2% of fp32", rel_err(scaled), 0.02
     )
+    rescued.broken("unscaled fp16 gradients are not", rel_err(fp16))
+    demo.at_most("bf16 needs no scaling: no entry underflows", (bf16 == 0).float().mean(), 0.0)
 
     # GradScaler checks the unscaled gradients: an inf skips the step and halves the scale.
     p = demo.tensor([1.0, 2.0]).requires_grad_()
@@ -99,16 +99,27 @@ def run(demo: Demo) -> None:
     demo.equal("and the loss scale is halved", scaler.get_scale(), 512.0)
 
     # Master weights: 100 updates of 1e-3 on a weight of 1.0. In bf16 each one is below
-    # half the spacing at 1.0 (2^-8), so it rounds away; fp32 keeps every one.
+    # half the spacing at 1.0 (2^-8), so it rounds away; fp32 keeps every one (its rounding
+    # error, ~100 * 6e-8, stays far inside rtol 1e-5).
     master = torch.ones((), device=demo.device)
     stored = torch.ones((), dtype=torch.bfloat16, device=demo.device)
     for _ in range(100):
         master, stored = master + 1e-3, stored + 1e-3
-    demo.close("fp32 master weights accumulate all 100 updates", master, 1.1, rtol=1e-5)
-    demo.close(
-        "bf16-stored weights accumulate them too",
-        stored.float(),
-        1.1,
-        rtol=1e-3,
-        negative=True,
-    )
+    kept = demo.close("fp32 master weights accumulate all 100 updates", master, 1.1, rtol=1e-5)
+    kept.broken("bf16-stored weights do not: every update rounds away", stored.float())
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "skip the loss scaling",
+        "scaled = first_layer_grad(torch.float16, 2.0**16, tensors)",
+        "scaled = first_layer_grad(torch.float16, 1.0, tensors)",
+    ),
+    ("forget to unscale the gradients", "return w1.grad / scale", "return w1.grad"),
+    (
+        "keep the master weights in bf16",
+        "master = torch.ones((), device=demo.device)",
+        "master = torch.ones((), dtype=torch.bfloat16, device=demo.device)",
+    ),
+]

@@ -44,6 +44,19 @@ def run(demo: Demo) -> None:
     distinct = [len(set(row.tolist())) for row in idx]
     demo.equal("every token goes to k = 2 distinct experts", distinct, [K] * T)
 
+    # The gates are the router's softmax restricted to the chosen experts and renormalised:
+    # computed here the other way round, from the full softmax over all E experts.
+    probs = logits.softmax(-1)
+    chosen = torch.zeros_like(probs).scatter(1, idx, 1.0)
+    reference = (probs * chosen / (probs * chosen).sum(-1, keepdim=True)).gather(1, idx)
+    renormalised = demo.close(
+        "the gates are the full softmax over the chosen k, renormalised to sum to 1",
+        gates,
+        reference,
+    )
+    # Skipping the renormalisation keeps only part of each token's probability mass.
+    renormalised.broken("the full softmax's probabilities for them are not", probs.gather(1, idx))
+
     # Sparse dispatch: each expert runs only on the tokens routed to it.
     with torch.no_grad():
         sparse = torch.zeros_like(x)
@@ -57,30 +70,27 @@ def run(demo: Demo) -> None:
         all_out = torch.stack([expert(x) for expert in experts], dim=1)  # (T, E, D)
         gate_matrix = torch.zeros(T, E, device=demo.device).scatter(1, idx, gates)
         dense = (gate_matrix[:, :, None] * all_out).sum(1)
-    tol = 1e-3 if demo.on_gpu else 1e-5
-    demo.close("sparse dispatch equals the dense gated sum", sparse, dense, atol=tol)
-    demo.equal("it runs T * k = 128 expert evaluations instead of T * E = 512", evaluated, T * K)
-
-    # Negative control: skipping the renormalisation (gates = full softmax probs of the
-    # chosen experts) no longer matches a properly gated layer.
-    probs = logits.softmax(-1).gather(1, idx)
-    with torch.no_grad():
-        unnormalised = (
-            torch.zeros(T, E, device=demo.device).scatter(1, idx, probs)[:, :, None] * all_out
-        ).sum(1)
-    demo.close(
-        "un-renormalised gates give the same output", unnormalised, dense, atol=tol, negative=True
+        # A broken dispatch: read slot i as expert i, so every token gets experts 0 and 1
+        # with its gates, whatever the router chose.
+        fixed = (gates[:, :, None] * all_out[:, :K]).sum(1)
+    # Both sides add the same two gated outputs per element, but the experts ran on
+    # batches of different sizes (a GEMM may then sum its 64-long dot products in another
+    # order): float32 rounding ~1e-7 relative on outputs of size ~1, so 1e-5 on any device.
+    dispatch = demo.close("sparse dispatch equals the dense gated sum", sparse, dense, atol=1e-5)
+    dispatch.broken("ignoring the router's choice of experts does not", fixed)
+    demo.equal(
+        "it runs T * k = 128 expert evaluations instead of T * E = 512",
+        evaluated,
+        T * K,
+        illustration=True,  # every token appears in k rows of idx, so this holds by construction
     )
 
     # Load balancing with top-1 routing. Balanced: token t prefers expert t mod E.
     balanced = 5.0 * torch.eye(E, device=demo.device).repeat(T // E, 1)
-    demo.close(
-        "balanced routing gives aux loss 1",
-        balance_loss(balanced),
-        1.0,
-    )
     collapsed = torch.zeros(T, E, device=demo.device)
     collapsed[:, 0] = 20.0
+    even = demo.close("balanced routing gives aux loss 1", balance_loss(balanced), 1.0, atol=1e-6)
+    even.broken("a collapsed router does not score 1", balance_loss(collapsed))
     demo.close(
         "collapsed routing gives aux loss E = 8",
         balance_loss(collapsed),
@@ -107,4 +117,24 @@ def run(demo: Demo) -> None:
         int((load - capacity).clamp_min(0).sum()),
     )
     demo.at_least("with this skewed router some tokens are dropped", int((~kept).sum()), 1)
-    demo.close("kept tokens get the uncapped output", capped[kept], uncapped[kept], atol=tol)
+    demo.close("kept tokens get the uncapped output", capped[kept], uncapped[kept], atol=1e-5)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "skip the renormalisation over the chosen k",
+        "return idx, top.softmax(-1)",
+        "return idx, logits.softmax(-1).gather(-1, idx)",
+    ),
+    (
+        "add each expert's output at the slot index instead of the token's",
+        "sparse.index_add_(0, token,",
+        "sparse.index_add_(0, slot,",
+    ),
+    (
+        "drop the factor E from the load-balancing loss",
+        "return E * (share * logits.softmax(-1).mean(0)).sum()",
+        "return (share * logits.softmax(-1).mean(0)).sum()",
+    ),
+]

@@ -16,13 +16,23 @@ CONCEPTS = ["multi-head-attention"]
 
 
 def split(x: torch.Tensor, heads: int) -> torch.Tensor:
-    B, T, E = x.shape  # (B, T, E) -> (B, heads, T, E / heads)
+    B, T, E = x.shape  # (B, T, E) -> (B, heads, T, E / heads): head h owns columns h*d..(h+1)*d
     return x.view(B, T, heads, E // heads).transpose(1, 2)
 
 
+def merge(x: torch.Tensor) -> torch.Tensor:
+    B, H, T, d = x.shape  # (B, heads, T, d) -> (B, T, heads * d): concatenate the heads
+    return x.transpose(1, 2).reshape(B, T, H * d)
+
+
+def weights(q: torch.Tensor, k: torch.Tensor, width: int | None = None) -> torch.Tensor:
+    """Each head scales its scores by its own width d = E / H, not by the model width E."""
+    scores = q @ k.transpose(-2, -1) / (width or q.shape[-1]) ** 0.5
+    return scores.softmax(-1)
+
+
 def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
-    return scores.softmax(-1) @ v
+    return weights(q, k) @ v
 
 
 def run(demo: Demo) -> None:
@@ -33,12 +43,25 @@ def run(demo: Demo) -> None:
 
     # By hand: one big projection for Q, K and V, then split the width into H heads.
     q, k, v = F.linear(x, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
-    heads = attend(split(q, H), split(k, H), split(v, H))  # (B, H, T, E / H)
-    mine = mha.out_proj(heads.transpose(1, 2).reshape(B, T, E))  # concatenate, then mix
+    qh, kh, vh = split(q, H), split(k, H), split(v, H)
+    mine = mha.out_proj(merge(attend(qh, kh, vh)))  # concatenate, then mix
+    # PyTorch splits the heads its own way; it also hands back each head's weights.
     with torch.no_grad():
-        reference = mha(x, x, x, need_weights=False)[0]
+        reference, per_head = mha(x, x, x, need_weights=True, average_attn_weights=False)
+    # On a GPU cuBLAS reorders the 32-long projection sums (~ sqrt(32) * 1.2e-7 relative), and
+    # the fused scaled_dot_product_attention kernel below may use TF32 inside (10 mantissa
+    # bits, ~5e-4 relative on scores of size ~3), as in attention.py: hence 1e-3 there.
     tol = 1e-3 if demo.on_gpu else 1e-5
-    demo.close("split heads by hand equal nn.MultiheadAttention", mine, reference, atol=tol)
+    same = demo.close("split heads by hand equal nn.MultiheadAttention", mine, reference, atol=tol)
+    # The classic slip: scaling every head's scores by the full width E instead of E / H.
+    wide = mha.out_proj(merge(weights(qh, kh, width=E) @ vh))
+    same.broken("scaling by sqrt(E) instead of sqrt(E / H) does not", wide)
+    demo.close(
+        "each head's attention weights equal PyTorch's, head by head",
+        weights(qh, kh),
+        per_head,
+        atol=tol,
+    )
 
     # Heads partition the width rather than adding to it: 4E^2 weights + 4E biases always.
     counts = [
@@ -59,8 +82,29 @@ def run(demo: Demo) -> None:
     repeated = attend(q, k.repeat_interleave(4, dim=1), v.repeat_interleave(4, dim=1))
     demo.close("grouped attention equals MHA with each KV head repeated", grouped, repeated)
     fused = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
-    demo.close("it matches scaled_dot_product_attention(enable_gqa=True)", grouped, fused, atol=tol)
-
-    # Negative control: tiling the KV heads (0,1,0,1,...) pairs query heads with the wrong ones.
+    gqa = demo.close(
+        "it matches scaled_dot_product_attention(enable_gqa=True)", grouped, fused, atol=tol
+    )
+    # Tiling the KV heads (0, 1, 0, 1, ...) pairs query heads with the wrong ones.
     tiled = attend(q, k.repeat(1, 4, 1, 1), v.repeat(1, 4, 1, 1))
-    demo.close("tiling KV heads with .repeat gives the same", tiled, repeated, negative=True)
+    gqa.broken("tiling KV heads with .repeat does not", tiled)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "split the width with a plain reshape, no transpose",
+        "x.view(B, T, heads, E // heads).transpose(1, 2)",
+        "x.reshape(B, heads, T, E // heads)",
+    ),
+    (
+        "merge the heads without moving them back beside each other",
+        "x.transpose(1, 2).reshape(B, T, H * d)",
+        "x.reshape(B, T, H * d)",
+    ),
+    (
+        "group query heads as i % 2 instead of i // 4",
+        "q.view(B, Hkv, Hq // Hkv, T, D)",
+        "q.view(B, Hq // Hkv, Hkv, T, D).transpose(1, 2)",
+    ),
+]

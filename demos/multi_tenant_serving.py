@@ -25,7 +25,11 @@ def batched_lora(
 
 def run(demo: Demo) -> None:
     d_in, d_out, r, tenants, requests = 128, 128, 4, 32, 48
-    atol = 1e-3 if demo.on_gpu else 1e-5
+    # float32 on every device: the reference merges W + B_t A_t first, the server adds the
+    # low-rank term afterwards, so the 128-long sums are rounded in different orders. That
+    # gap is ~1e-6 on outputs of size ~1; CUDA's float32 GEMM (TF32 off) may block the
+    # sums differently again, so allow 1e-4 there instead of 1e-5.
+    atol = 1e-4 if demo.on_gpu else 1e-5
     W = demo.randn(d_out, d_in, seed=0) / d_in**0.5
     A = demo.randn(tenants, r, d_in, seed=1) / d_in**0.5
     B = 0.1 * demo.randn(tenants, d_out, r, seed=2)
@@ -36,20 +40,16 @@ def run(demo: Demo) -> None:
     # Reference: each request through its own tenant's merged model W + B_t A_t.
     merged = torch.stack([x[i] @ (W + B[t] @ A[t]).T for i, t in enumerate(tenant.tolist())])
     out = batched_lora(x, W, A, B, tenant)
-    demo.close(
+    serves = demo.close(
         "the batched multi-adapter forward equals each tenant's merged model",
         out,
         merged,
         atol=atol,
     )
-
-    # Negative control: a mis-gathered batch (every request given tenant 0's adapter) does not.
-    demo.close(
-        "serving everyone with one adapter equals the per-tenant models",
+    # A mis-gathered batch (every request given tenant 0's adapter) does not.
+    serves.broken(
+        "serving everyone with one adapter does not",
         batched_lora(x, W, A, B, torch.zeros_like(tenant)),
-        merged,
-        atol=atol,
-        negative=True,
     )
 
     # Isolation: retraining tenant 5's adapter changes only tenant 5's answers.
@@ -66,8 +66,32 @@ def run(demo: Demo) -> None:
         segmented[rows] += x[rows] @ A[t].T @ B[t].T
     demo.close("grouping requests by tenant gives the same outputs", segmented, out, atol=atol)
 
-    # Memory: one base plus 32 adapters versus 32 merged copies of the layer.
+    # Memory: one base plus 32 adapters versus 32 merged copies of the layer. The sizes are
+    # this demo's own choices, so the ratio is shown, not claimed.
     pooled = W.numel() + A.numel() + B.numel()
     demo.at_least(
-        "the pool is >= 5x smaller than a merged copy per tenant", tenants * W.numel() / pooled, 5.0
+        "the pool is >= 5x smaller than a merged copy per tenant",
+        tenants * W.numel() / pooled,
+        5.0,
+        illustration=True,
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "gather the down-projections in the wrong order",
+        'torch.einsum("nd,nrd->nr", x, A[tenant])',
+        'torch.einsum("nd,nrd->nr", x, A[tenant.flip(0)])',
+    ),
+    (
+        "use the base weight untransposed",
+        "shared = x @ W.T",
+        "shared = x @ W",
+    ),
+    (
+        "give every request the first request's up-projection",
+        'torch.einsum("nr,nor->no", low, B[tenant])',
+        'torch.einsum("nr,nor->no", low, B[tenant[:1].expand_as(tenant)])',
+    ),
+]

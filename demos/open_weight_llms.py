@@ -88,23 +88,92 @@ class Model(nn.Module):
         return self.head(self.norm(self.blocks(self.embed(idx))))
 
 
+def reference_logits(
+    weights: dict[str, torch.Tensor],
+    tokens: torch.Tensor,
+    vocab: int,
+    d: int,
+    heads: int,
+    kv_heads: int,
+    hidden: int,
+    layers: int,
+    window: int | None,
+) -> torch.Tensor:
+    """The forward pass from the config and the published tensors alone, as a port would be.
+
+    Written apart from the modules above: RoPE as 2x2 rotation matrices, grouped-query attention
+    by broadcasting each K/V head over its group of query heads, an explicit masked softmax.
+    """
+    B, T = tokens.shape
+    dh, group = d // heads, heads // kv_heads
+    pos = torch.arange(T, device=tokens.device)
+    angles = pos[:, None] * 10000.0 ** (-2 * torch.arange(dh // 2, device=tokens.device) / dh)
+    cos, sin = angles.cos(), angles.sin()
+    rotation = torch.stack([cos, -sin, sin, cos], -1).unflatten(-1, (2, 2))  # (T, dh/2, 2, 2)
+    # Key j is visible from query i when 0 <= i - j < window.
+    back = pos[:, None] - pos[None, :]
+    visible = (back >= 0) & (back < (window if window is not None else T))
+
+    def rms(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + torch.finfo(x.dtype).eps) * w
+
+    def rotate(x: torch.Tensor) -> torch.Tensor:  # each channel pair (j, j + dh/2) as a 2-vector
+        pairs = torch.stack([x[..., : dh // 2], x[..., dh // 2 :]], dim=-1)
+        turned = (rotation @ pairs.unsqueeze(-1)).squeeze(-1)
+        return torch.cat([turned[..., 0], turned[..., 1]], dim=-1)
+
+    x = weights["embed.weight"][tokens]
+    for i in range(layers):
+        w = {
+            name.split(".", 2)[2]: t
+            for name, t in weights.items()
+            if name.startswith(f"blocks.{i}.")
+        }
+        h = rms(x, w["norm1.weight"])
+        q = rotate((h @ w["q.weight"].T).view(B, T, kv_heads, group, dh).permute(0, 2, 3, 1, 4))
+        k = rotate((h @ w["k.weight"].T).view(B, T, kv_heads, 1, dh).permute(0, 2, 3, 1, 4))
+        v = (h @ w["v.weight"].T).view(B, T, kv_heads, 1, dh).permute(0, 2, 3, 1, 4)
+        scores = (q @ k.transpose(-2, -1) / dh**0.5).masked_fill(~visible, float("-inf"))
+        y = torch.softmax(scores, dim=-1) @ v  # (B, kv_heads, group, T, dh)
+        x = x + y.permute(0, 3, 1, 2, 4).reshape(B, T, d) @ w["o.weight"].T
+        h = rms(x, w["norm2.weight"])
+        x = x + (F.silu(h @ w["gate.weight"].T) * (h @ w["up.weight"].T)) @ w["down.weight"].T
+    return rms(x, weights["norm.weight"]) @ weights["head.weight"].T
+
+
 def run(demo: Demo) -> None:
     torch.manual_seed(0)
     published = Model(**CONFIG).to(demo.device)
     tokens = demo.randint(CONFIG["vocab"], 2, 24, seed=1)
+    weights = published.state_dict()
 
-    # Anyone with the config and the published state_dict rebuilds the same model.
-    torch.manual_seed(123)  # a different local initialisation, then overwritten
-    rebuilt = Model(**CONFIG).to(demo.device)
+    # The published tensors and the config are all a port needs: an independent forward
+    # pass written from them gives the model's logits. Both do the same float32 maths in a
+    # different order (rotation matrices, broadcast GQA, explicit softmax): a few ulps of logits
+    # of size ~1 on the CPU. On a GPU the matmul kernels may split the 32- and 88-long sums
+    # differently: ~sqrt(88) * 1.2e-7 * |x| per layer, compounded over 2 layers; 1e-4 there.
+    tol = 1e-4 if demo.on_gpu else 1e-5
     with torch.no_grad():
-        before = rebuilt(tokens)
-        rebuilt.load_state_dict(published.state_dict())
-        demo.equal(
-            "config + published weights reproduce the logits", rebuilt(tokens), published(tokens)
+        logits = published(tokens)
+        port = demo.close(
+            "a forward pass written from config + published tensors reproduces the logits",
+            reference_logits(weights, tokens, **CONFIG),
+            logits,
+            atol=tol,
         )
-        # Negative control: the architecture alone, without the weights, is a different model.
-        demo.close(
-            "the untrained rebuild gives the same logits", before, published(tokens), negative=True
+        # The architecture alone, without the weights, is a different model.
+        torch.manual_seed(123)
+        fresh = Model(**CONFIG).to(demo.device)
+        port.broken(
+            "from the config with freshly initialised weights it does not",
+            reference_logits(fresh.state_dict(), tokens, **CONFIG),
+        )
+        fresh.load_state_dict(weights)
+        demo.equal(
+            "loaded into a rebuilt Model, the weights give the same logits",
+            fresh(tokens),
+            logits,
+            illustration=True,
         )
 
     # The parameter count follows from the config alone: check the formula on the toy
@@ -123,7 +192,6 @@ def run(demo: Demo) -> None:
     # Grouped-query attention: 4 query heads over 2 K/V heads halves the KV cache, and
     # equals ordinary multi-head attention whose K/V projections repeat each head's weights.
     block = published.blocks[0]
-    tol = 1e-3 if demo.on_gpu else 1e-5
     torch.manual_seed(1)
     mha = Block(32, 4, 4, 88, None).to(demo.device)
     shared = {n: w for n, w in block.state_dict().items() if n not in ("k.weight", "v.weight")}
@@ -138,6 +206,7 @@ def run(demo: Demo) -> None:
         "and its K/V projections are half the size",
         block.k.weight.numel() * 2,
         mha.k.weight.numel(),
+        illustration=True,
     )
 
     # Sliding window of 4: position 23 only sees positions 20-23 in one layer, so
@@ -149,17 +218,33 @@ def run(demo: Demo) -> None:
     windowed.load_state_dict(block.state_dict())
     with torch.no_grad():
         far = windowed(published.embed(changed))[:, -1]
-        demo.close(
+        local = demo.close(
             "with a window of 4, tokens 0-19 do not reach position 23",
             far,
             windowed(h)[:, -1],
             atol=tol,
         )
-        # Negative control: full causal attention sees every earlier token.
-        demo.close(
-            "without the window they do not either",
-            block(published.embed(changed))[:, -1],
-            block(h)[:, -1],
-            atol=tol,
-            negative=True,
+        # Full causal attention sees every earlier token.
+        local.broken(
+            "without the window they do", block(published.embed(changed))[:, -1], block(h)[:, -1]
         )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "leave the keys unrotated (RoPE on queries only)",
+        "k = rope(self.k(h).view(B, T, self.kv_heads, self.dh).transpose(1, 2), pos)",
+        "k = self.k(h).view(B, T, self.kv_heads, self.dh).transpose(1, 2)",
+    ),
+    (
+        "GQA pairs query heads with the wrong K/V heads (repeat, not repeat_interleave)",
+        "t.repeat_interleave(self.heads // self.kv_heads, dim=1)",
+        "t.repeat(1, self.heads // self.kv_heads, 1, 1)",
+    ),
+    (
+        "the sliding window lets in one key too many",
+        "allowed = (back >= 0) & (back < (self.window or T))",
+        "allowed = (back >= 0) & (back <= (self.window or T))",
+    ),
+]

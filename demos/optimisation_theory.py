@@ -58,8 +58,8 @@ def run(demo: Demo) -> None:
         path = descend(A, x0, lr, 50)
         return path[-1].norm() / x0.norm()
 
-    demo.at_most("with step 1.9/L gradient descent converges", growth(1.9 / L), 0.5)
-    demo.at_most("with step 2.1/L it converges too", growth(2.1 / L), 0.5, negative=True)
+    stable = demo.at_most("with step 1.9/L gradient descent converges", growth(1.9 / L), 0.5)
+    stable.broken("with step 2.1/L it diverges", growth(2.1 / L))
 
     # Heavy-ball momentum with its textbook tuning: lr = 4/(sqrt L + sqrt mu)^2 and
     # beta = ((sqrt k - 1)/(sqrt k + 1))^2, k = L/mu, converges at about 0.82 per step here.
@@ -76,7 +76,8 @@ def run(demo: Demo) -> None:
         flattest * 0.99**150,
         rtol=1e-4,
     )
-    demo.at_most("after 150 momentum steps it is below 1e-8", heavy, 1e-8)
+    fast = demo.at_most("after 150 momentum steps it is below 1e-8", heavy, 1e-8)
+    fast.broken("after 150 plain steps it is not", plain)
 
     # A saddle: f(x, y) = x^2 + y^4/4 - y^2/2 is flat at (0, 0), where the Hessian has one
     # positive and one negative eigenvalue; the minima sit at y = +-1 with f = -1/4.
@@ -99,7 +100,27 @@ def run(demo: Demo) -> None:
             p = (p - 0.1 * g + kicks[t]).detach()
         return f(p)
 
-    demo.close(
+    escapes = demo.close(
         "with small noise descent escapes the saddle to f = -1/4", minimise(1e-3), -0.25, atol=1e-3
     )
-    demo.close("without noise it escapes too", minimise(0.0), -0.25, atol=1e-3, negative=True)
+    escapes.broken("without noise it stays on the saddle at f = 0", minimise(0.0))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "drop the momentum term, keeping momentum's larger step",
+        "velocity = beta * velocity - lr * (A @ x)",
+        "velocity = -lr * (A @ x)",
+    ),
+    (
+        "climb the gradient instead of descending it",
+        "velocity = beta * velocity - lr * (A @ x)",
+        "velocity = beta * velocity + lr * (A @ x)",
+    ),
+    (
+        "descend without the noise kicks",
+        "p = (p - 0.1 * g + kicks[t]).detach()",
+        "p = (p - 0.1 * g).detach()",
+    ),
+]

@@ -4,6 +4,7 @@ An optimiser is a small rule turning each gradient into an update. Momentum keep
 a running sum of past gradients; Adam divides by a running root-mean-square so
 that every weight moves about the learning rate whatever its gradient's size;
 AdamW takes the weight decay out of that division, which changes the trajectory.
+Both are written out here and must follow torch.optim's trajectory step for step.
 """
 
 import torch
@@ -40,36 +41,71 @@ def torch_trajectory(
     return p.detach()
 
 
+def sgd_momentum(
+    p: torch.Tensor, A: torch.Tensor, b: torch.Tensor, lr: float, mu: float, steps: int = 20
+) -> torch.Tensor:
+    # The velocity is a decaying sum of past gradients, and each step goes along it.
+    velocity = torch.zeros_like(p)
+    for _ in range(steps):
+        velocity = mu * velocity + grad_at(p, A, b)
+        p = p - lr * velocity
+    return p
+
+
+def adamw(
+    p: torch.Tensor,
+    A: torch.Tensor,
+    b: torch.Tensor,
+    lr: float,
+    wd: float,
+    decoupled: bool = True,
+    steps: int = 20,
+) -> torch.Tensor:
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m, v = torch.zeros_like(p), torch.zeros_like(p)
+    for t in range(1, steps + 1):
+        g = grad_at(p, A, b)
+        if decoupled:
+            p = p * (1 - lr * wd)  # AdamW: decay the weights directly, outside the scaling
+        else:
+            g = g + wd * p  # L2 in the gradient: the decay gets divided by sqrt(v) too
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        # m and v start at zero, so early averages are too small: divide by 1 - beta^t.
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        p = p - lr * m_hat / (v_hat.sqrt() + eps)
+    return p
+
+
 def run(demo: Demo) -> None:
     A = demo.randn(20, 10, seed=0, dtype=torch.float64)
     b = demo.randn(20, seed=1, dtype=torch.float64)
     p0 = demo.randn(10, seed=2, dtype=torch.float64)
-    lr, mu, wd, beta1, beta2, eps = 0.05, 0.9, 0.1, 0.9, 0.999, 1e-8
+    lr, mu, wd = 0.05, 0.9, 0.1
 
-    # SGD with momentum: the velocity is a decaying sum of gradients, and we step along it.
-    p, velocity = p0.clone(), torch.zeros_like(p0)
-    for _ in range(20):
-        velocity = mu * velocity + grad_at(p, A, b)
-        p = p - lr * velocity
     sgd = torch_trajectory(torch.optim.SGD, p0, A, b, lr=lr, momentum=mu)
-    demo.close("hand-written SGD with momentum equals torch.optim.SGD over 20 steps", p, sgd)
+    demo.close(
+        "hand-written SGD with momentum equals torch.optim.SGD over 20 steps",
+        sgd_momentum(p0, A, b, lr, mu),
+        sgd,
+    )
 
-    # AdamW: decay the weights directly, then take Adam's bias-corrected normalised step.
-    p, m, v = p0.clone(), torch.zeros_like(p0), torch.zeros_like(p0)
-    for t in range(1, 21):
-        g = grad_at(p, A, b)
-        p = p * (1 - lr * wd)  # decoupled weight decay: outside the adaptive scaling
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g**2
-        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        p = p - lr * m_hat / (v_hat.sqrt() + eps)
-    adamw = torch_trajectory(torch.optim.AdamW, p0, A, b, lr=lr, weight_decay=wd)
-    demo.close("hand-written AdamW equals torch.optim.AdamW over 20 steps", p, adamw)
-
-    # Negative control: Adam's weight_decay adds wd * p to the gradient (L2), so the decay
-    # is divided by sqrt(v) like everything else and the path is a different one.
-    adam_l2 = torch_trajectory(torch.optim.Adam, p0, A, b, lr=lr, weight_decay=wd)
-    demo.close("Adam with L2 decay follows AdamW's trajectory", adam_l2, adamw, negative=True)
+    torch_adamw = torch_trajectory(torch.optim.AdamW, p0, A, b, lr=lr, weight_decay=wd)
+    decoupled = demo.close(
+        "hand-written AdamW equals torch.optim.AdamW over 20 steps",
+        adamw(p0, A, b, lr, wd),
+        torch_adamw,
+    )
+    # Putting the decay into the gradient (Adam's L2 weight_decay) follows another path.
+    decoupled.broken(
+        "with the decay added to the gradient (L2) it does not", adamw(p0, A, b, lr, wd, False)
+    )
+    # And that L2 path is what torch.optim.Adam's weight_decay does.
+    demo.close(
+        "the L2 variant equals torch.optim.Adam with weight_decay",
+        adamw(p0, A, b, lr, wd, decoupled=False),
+        torch_trajectory(torch.optim.Adam, p0, A, b, lr=lr, weight_decay=wd),
+    )
 
     # Adam's first step is lr * g / |g| per weight: gradients a million-fold apart in
     # size give steps of the same length. Plain SGD's steps are lr * g, a million-fold apart.
@@ -83,16 +119,30 @@ def run(demo: Demo) -> None:
         return (1 - w.detach()).abs()
 
     every_lr = torch.full_like(scales, lr)
-    demo.close(
+    same_size = demo.close(
         "Adam's first step moves every weight by lr",
         first_step(torch.optim.Adam),
         every_lr,
         rtol=1e-4,
     )
-    demo.close(
-        "SGD's first step moves every weight by lr",
-        first_step(torch.optim.SGD),
-        every_lr,
-        rtol=1e-4,
-        negative=True,
-    )
+    same_size.broken("SGD's first step moves each by lr * gradient", first_step(torch.optim.SGD))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "drop Adam's bias correction",
+        "m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)",
+        "m_hat, v_hat = m, v",
+    ),
+    (
+        "forget the decoupled weight decay",
+        "p = p * (1 - lr * wd)  # AdamW",
+        "p = p  # AdamW",
+    ),
+    (
+        "momentum as an average (dampened) instead of a sum",
+        "velocity = mu * velocity + grad_at(p, A, b)",
+        "velocity = mu * velocity + (1 - mu) * grad_at(p, A, b)",
+    ),
+]

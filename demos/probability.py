@@ -62,30 +62,25 @@ def run(demo: Demo) -> None:
     )
     freq = sick[positive].double().mean()
     se = math.sqrt(posterior * (1 - posterior) / int(positive.sum()))
-    demo.between(
+    bayes = demo.between(
         "simulated P(sick | positive) matches Bayes' rule",
         freq,
         posterior - 5 * se,
         posterior + 5 * se,
     )
-    # Negative control: confusing P(sick | positive) with P(positive | sick) = 0.9.
-    demo.between(
-        "P(sick | positive) is the sensitivity 0.9",
-        freq,
-        sens - 5 * se,
-        sens + 5 * se,
-        negative=True,
-    )
+    # Negative control: confusing P(sick | positive) with P(positive | sick), about 0.9.
+    bayes.broken("the simulated P(positive | sick) does not", positive[sick].double().mean())
 
     # Softmax turns logits into a distribution; adding a constant to every logit changes nothing.
     logits = demo.randn(8, 10, seed=4, dtype=torch.float64)
     probs = softmax(logits)
     demo.close("softmax rows sum to 1", probs.sum(-1), torch.ones(8, **f64))
-    demo.close("the formula equals torch.softmax", probs, torch.softmax(logits, -1))
+    formula = demo.close("the formula equals torch.softmax", probs, torch.softmax(logits, -1))
+    formula.broken("exp(z) without dividing by the total does not", logits.exp())
     # exp(z + c) = exp(c) exp(z), and the common factor exp(c) cancels in the division.
-    demo.close("softmax(z + 7) = softmax(z)", softmax(logits + 7), probs)
+    shift = demo.close("softmax(z + 7) = softmax(z)", softmax(logits + 7), probs)
     # Negative control: multiplying the logits (a temperature) does change it.
-    demo.close("softmax(2 z) = softmax(z)", softmax(2 * logits), probs, negative=True)
+    shift.broken("softmax(2 z) is not softmax(z)", softmax(2 * logits))
 
     # Cross-entropy against a one-hot target is minus the log-probability of the target.
     targets = demo.randint(10, 8, seed=5)
@@ -107,8 +102,24 @@ def run(demo: Demo) -> None:
     demo.at_least(
         "CE(p, q) - H(p) >= 0 for 1000 random pairs", (cross_entropy(p, q) - entropy(p)).min(), 0.0
     )
-    demo.close(
+    divergence = demo.close(
         "F.kl_div agrees with the formula", F.kl_div(q.log(), p, reduction="none").sum(-1), kl(p, q)
     )
-    # Negative control: KL is not symmetric.
-    demo.close("KL(p || q) = KL(q || p)", kl(p, q), kl(q, p), negative=True)
+    # Negative control: KL is not symmetric, so swapping its arguments is a real bug.
+    divergence.broken("KL(q || p), arguments swapped, does not", kl(q, p))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "forget to normalise the softmax",
+        "return z.exp() / z.exp().sum(-1, keepdim=True)",
+        "return z.exp()",
+    ),
+    ("invert the ratio inside KL", "(p * (p / q).log())", "(p * (q / p).log())"),
+    (
+        "leave the false positives out of Bayes' denominator",
+        "(prior * sens + (1 - prior) * false_pos)",
+        "(prior * sens)",
+    ),
+]

@@ -56,17 +56,17 @@ def run(demo: Demo) -> None:
     flawed = solve(start, operand, error_at, delta)
     scores = step_scores(start, operand, flawed)
     first_wrong = (1 - scores).argmax(1)
-    demo.equal("the step scorer finds the planted mistake in all 300", first_wrong, error_at)
+    located = demo.equal(
+        "the step scorer finds the planted mistake in all 300", first_wrong, error_at
+    )
+    # An outcome score has nothing to localise with, so the best it can do is blame the
+    # step where the wrong answer appears, the last one.
+    located.broken(
+        "blaming the last step, as an outcome score must, does not",
+        torch.full_like(error_at, STEPS - 1),
+    )
     outcome = (flawed[:, -1] == reference).long()
     demo.equal("the outcome scorer marks all 300 as wrong", outcome.sum(), 0)
-    # Negative control: an outcome score has nothing to localise with, so the best it
-    # can do is blame the step where the wrong answer appears, the last one.
-    demo.equal(
-        "blaming the last step finds the mistake too",
-        torch.full_like(error_at, STEPS - 1),
-        error_at,
-        negative=True,
-    )
 
     # Two mistakes that cancel: a wrong middle step, then a last step "corrected" to the
     # right answer. Compare each scorer's mean reward on honest and lucky solutions.
@@ -80,11 +80,11 @@ def run(demo: Demo) -> None:
         .float()
         .mean()
     )
-    demo.at_least("the step scorer separates honest from lucky solutions", prm_gap, 0.5)
+    separates = demo.at_least("the step scorer separates honest from lucky solutions", prm_gap, 0.5)
     orm_gap = (
         (honest[:, -1] == reference[early]).float() - (lucky[:, -1] == reference[early]).float()
     ).mean()
-    demo.at_least("the outcome reward separates them too", orm_gap, 0.5, negative=True)
+    separates.broken("the outcome reward does not", orm_gap)
 
     # Best-of-8 without a reference answer: each candidate is right with chance 0.3;
     # ranking by the lowest step score picks a right one whenever one exists.
@@ -105,4 +105,22 @@ def run(demo: Demo) -> None:
         picked_right,
         right.any(1),
     )
-    demo.at_least("that beats a single sample's 0.3 by far", picked_right.float().mean(), 0.8)
+    best = demo.at_least(
+        "that beats a single sample's 0.3 by far", picked_right.float().mean(), 0.8
+    )
+    best.broken("taking the first candidate does not", right[:, 0].float().mean())
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "check the first step against itself instead of the start value",
+        "previous = torch.cat([start[:, None], values[:, :-1]], 1)",
+        "previous = torch.cat([values[:, :1], values[:, :-1]], 1)",
+    ),
+    (
+        "rank candidates by their last step's score only",
+        "pick = prm.min(1).values.view(n, k).float().argmax(1)",
+        "pick = prm[:, -1].view(n, k).float().argmax(1)",
+    ),
+]

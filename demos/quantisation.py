@@ -37,9 +37,19 @@ def run(demo: Demo) -> None:
     row_size = torch.logspace(-1.3, 0.7, 64, device=demo.device)[:, None]
     w = demo.randn(64, 256, seed=0) * row_size
 
+    # Rounding to the nearest step is what bounds the error by half a step; the slack 1.001
+    # covers float32's own rounding of w / scale (a few ulps of numbers up to 127).
     q, scale = absmax_quantise(w)
     err = (w - dequantise(q, scale)).abs()
-    demo.at_most("per-tensor INT8: every error is at most scale/2", err.max() / (scale / 2), 1.001)
+    rounded = demo.at_most(
+        "per-tensor INT8: every error is at most scale/2", err.max() / (scale / 2), 1.001
+    )
+    # Casting w / scale straight to int8 truncates towards zero: errors up to a whole step.
+    truncated = (w / scale).to(torch.int8)
+    rounded.broken(
+        "truncating instead of rounding does not keep it",
+        (w - dequantise(truncated, scale)).abs().max() / (scale / 2),
+    )
 
     # One scale per output channel adapts to each row's own range, for 64 extra floats.
     q_row, scale_row = absmax_quantise(w, dim=1)
@@ -75,16 +85,38 @@ def run(demo: Demo) -> None:
         1.25,
     )
 
-    # Negative control: plant one outlier of 100 in the tensor and quantise per tensor.
-    # The others' step grows 20x, so their error is no longer as small as before.
+    # Plant one outlier of 100 in row 0. With a scale per channel it stretches row 0's step
+    # only; the other 63 rows quantise exactly as before.
     w_out = w.clone()
     w_out[0, 0] = 100.0
-    q_o, scale_o = absmax_quantise(w_out)
     others = torch.ones_like(w, dtype=torch.bool)
-    others[0, 0] = False
-    demo.at_most(
-        "with one outlier the other weights' MSE stays within 2x of before",
-        mse(w_out[others], dequantise(q_o, scale_o)[others]) / per_tensor,
+    others[0] = False
+
+    def others_mse_growth(dim: int | None) -> torch.Tensor:
+        """The other rows' squared error with the outlier, over theirs without it."""
+        with_outlier = mse(w_out[others], dequantise(*absmax_quantise(w_out, dim))[others])
+        return with_outlier / mse(w[others], dequantise(*absmax_quantise(w, dim))[others])
+
+    confined = demo.at_most(
+        "per-channel: one outlier leaves the other rows' MSE within 2x of before",
+        others_mse_growth(dim=1),
         2.0,
-        negative=True,
     )
+    # With one scale for the whole tensor the outlier sets everyone's step, 20x larger.
+    confined.broken("per-tensor: it does not", others_mse_growth(dim=None))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("truncate instead of rounding", "torch.round(w / scale)", "torch.trunc(w / scale)"),
+    (
+        "use the unsigned range 255 for a signed int8 (it wraps)",
+        "qmax = 2 ** (bits - 1) - 1",
+        "qmax = 2**bits - 1",
+    ),
+    (
+        "rescale the integer matmul without the activations' scales",
+        "* scale_x * scale_row.T",
+        "* scale_row.T",
+    ),
+]

@@ -59,14 +59,49 @@ def overlap(query: list[str], tf: torch.Tensor, vocab: dict[str, int]) -> torch.
     return tf[:, terms].sum(1)
 
 
+def index(texts: list[str], device: torch.device) -> tuple[torch.Tensor, dict[str, int]]:
+    """The term-count matrix: one row per text, one column per word of the vocabulary."""
+    vocab = {w: i for i, w in enumerate(sorted({w for t in texts for w in words(t)}))}
+    tf = torch.zeros(len(texts), len(vocab), device=device)
+    for row, text in enumerate(texts):
+        for w in words(text):
+            tf[row, vocab[w]] += 1
+    return tf, vocab
+
+
 def run(demo: Demo) -> None:
+    # BM25 by hand on a three-document corpus, k1 = 1.2, b = 0.75, for the query "cat dog":
+    #   d0 "cat sat" (2 words), d1 "cat cat dog" (3), d2 "bird ran far away" (4); avgdl = 3.
+    #   IDF(cat) = ln((3 - 2 + 0.5) / (2 + 0.5) + 1) = ln 1.6     = 0.4700036
+    #   IDF(dog) = ln((3 - 1 + 0.5) / (1 + 0.5) + 1) = ln(8 / 3) = 0.9808293
+    #   d0: cat tf 1, |d|/avgdl = 2/3: 1 * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 2/3)) = 2.2 / 1.9
+    #       score = 0.4700036 * 1.1578947 = 0.5442147
+    #   d1: cat tf 2, |d|/avgdl = 1: 2 * 2.2 / (2 + 1.2) = 1.375;  dog tf 1: 2.2 / 2.2 = 1
+    #       score = 0.4700036 * 1.375 + 0.9808293 * 1 = 1.6270842
+    #   d2: neither word, score 0.
+    tiny, tiny_vocab = index(["cat sat", "cat cat dog", "bird ran far away"], demo.device)
+    by_hand = demo.tensor([0.5442147, 1.6270842, 0.0])
+    worked = demo.close(
+        "bm25() reproduces the hand-computed scores of the tiny corpus",
+        bm25(["cat", "dog"], tiny, tiny_vocab),
+        by_hand,
+        atol=1e-6,
+    )
+    # With b = 0 the short d0 loses its bonus: 0.4700036 * 2.2 / 2.2 = 0.4700036.
+    worked.broken(
+        "with b = 0 (no length normalisation) it does not",
+        bm25(["cat", "dog"], tiny, tiny_vocab, b=0.0),
+    )
+    # Repetition saturates: d1's second "cat" adds 1.375 - 1 = 0.375 of what its first did.
+    counts = tiny[:, [tiny_vocab["cat"], tiny_vocab["dog"]]]
+    worked.broken(
+        "raw counts times IDF (no saturation) do not either",
+        counts @ demo.tensor([0.4700036, 0.9808293]),
+    )
+
     # Ingest: split each document into sentence chunks, remembering where each came from.
     chunks = [(doc, s) for doc, text in DOCS.items() for s in re.split(r"(?<=[.?])\s+", text)]
-    vocab = {w: i for i, w in enumerate(sorted({w for _, s in chunks for w in words(s)}))}
-    tf = torch.zeros(len(chunks), len(vocab), device=demo.device)
-    for row, (_, sentence) in enumerate(chunks):
-        for w in words(sentence):
-            tf[row, vocab[w]] += 1
+    tf, vocab = index([s for _, s in chunks], demo.device)
 
     def answer(question: str, scorer: Callable = bm25) -> tuple[str, str, str]:
         best = int(scorer(words(question), tf, vocab).argmax())
@@ -74,24 +109,37 @@ def run(demo: Demo) -> None:
         # Stand-in generator: it copies the last word of its context and cites the source.
         return words(context)[-1], doc, context
 
-    hits, right, cited = [], [], []
-    for question, gold, source in QUESTIONS:
-        said, doc, context = answer(question)
-        hits.append(int(gold in words(context)))
-        right.append(int(said == gold))
-        cited.append(int(doc == source))
+    def grade(scorer: Callable) -> tuple[list[int], list[int], list[int]]:
+        hits, right, cited = [], [], []
+        for question, gold, source in QUESTIONS:
+            said, doc, context = answer(question, scorer)
+            hits.append(int(gold in words(context)))
+            right.append(int(said == gold))
+            cited.append(int(doc == source))
+        return hits, right, cited
+
+    hits, right, cited = grade(bm25)
     demo.equal("BM25's top chunk holds the answer for all 4 questions", hits, [1, 1, 1, 1])
-    demo.equal("so all 4 answers are right", right, [1, 1, 1, 1])
+    answers = demo.equal("so all 4 answers are right", right, [1, 1, 1, 1])
     demo.equal("and each cites the document it came from", cited, [1, 1, 1, 1])
-
-    # IDF: "the" is in most chunks and carries almost no weight; "wifi" is in one.
-    df = (tf > 0).sum(0)
-    idf = torch.log((len(chunks) - df + 0.5) / (df + 0.5) + 1.0)
-    ratio = idf[vocab["the"]] / idf[vocab["wifi"]]
-    demo.at_most("IDF of 'the' is under a quarter of IDF of 'wifi'", ratio, 0.25)
-
     # Negative control: raw word overlap. The newsletter's filler sentences repeat
     # "what", "is" and "the", so they win, and the generator answers from them.
-    broken = [answer(question, overlap)[0] for question, _, _ in QUESTIONS]
-    n_right = sum(said == gold for said, (_, gold, _) in zip(broken, QUESTIONS, strict=True))
-    demo.at_least("raw word overlap also answers all 4 questions", n_right, 4, negative=True)
+    answers.broken("ranking chunks by raw word overlap gets them wrong", grade(overlap)[1])
+
+    # IDF at work inside bm25(): "the" is in most chunks, "wifi" in one, so in the wifi
+    # chunk, where each occurs once, "the" adds a small fraction of what "wifi" adds.
+    wifi = next(i for i, (_, s) in enumerate(chunks) if "wifi" in words(s))
+    ratio = bm25(["the"], tf, vocab)[wifi] / bm25(["wifi"], tf, vocab)[wifi]
+    demo.at_most("in the wifi chunk 'the' scores under a quarter of 'wifi'", ratio, 0.25)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("drop the length normalisation", "b * length[:, None] / length.mean()", "b"),
+    ("drop the +1 inside the IDF's log", "/ (df + 0.5) + 1.0)", "/ (df + 0.5))"),
+    (
+        "count word occurrences instead of documents in the document frequency",
+        "df = (tf > 0).sum(0)",
+        "df = tf.sum(0)",
+    ),
+]

@@ -87,13 +87,40 @@ def run(demo: Demo) -> None:
         pooled = (a + b) / 2
         return (a - b) / torch.sqrt(pooled * (1 - pooled) * 2 / n)
 
-    demo.at_least(
+    # By hand: 550 vs 500 right out of 1000 each pools to 0.525, with standard error
+    # sqrt(0.525 * 0.475 * 2 / 1000) = 0.022333, so z = 0.05 / 0.022333 = 2.2389.
+    right = torch.arange(n, device=demo.device)
+    demo.close(
+        "z for 55% vs 50% on 1000 each is 2.2389 (by hand)",
+        z_gap(right < 550, right < 500),
+        2.2388683142,
+    )
+
+    flags = demo.at_least(
         "the contaminated model's before/after gap is over 4 sigma",
         z_gap(early_right, late_right),
         4.0,
     )
-    # Negative control: a clean model (nothing leaked) must not trip the same test.
+    # A clean model (nothing leaked) must not trip the same test.
     clean = score(torch.zeros(n, dtype=torch.bool, device=demo.device), seed=4)
-    demo.at_least(
-        "a clean model's before/after gap is over 4 sigma too", z_gap(*clean), 4.0, negative=True
-    )
+    flags.broken("a clean model's before/after gap stays under 4 sigma", z_gap(*clean))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "hash an n-gram by its token sum, so word order is lost and unrelated grams collide",
+        "return (grams * weights).sum(-1)",
+        "return grams.sum(-1)",
+    ),
+    (
+        "leaked problems are not answered from memory",
+        "return solves[:n] | leaks, solves[n:]",
+        "return solves[:n], solves[n:]",
+    ),
+    (
+        "z-test without the square root in the standard error",
+        "return (a - b) / torch.sqrt(pooled * (1 - pooled) * 2 / n)",
+        "return (a - b) / (pooled * (1 - pooled) * 2 / n)",
+    ),
+]

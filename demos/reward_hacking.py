@@ -58,7 +58,7 @@ def run(demo: Demo) -> None:
     proxy, true = path @ w, true_reward(path)
     demo.at_least("the proxy reward rises at every step", (proxy[1:] - proxy[:-1]).min(), 1e-3)
     demo.at_least("the true reward first rises by >= 0.9", true.max() - true[0], 0.9)
-    demo.at_least("then falls >= 2 below its peak by the end", true.max() - true[-1], 2.0)
+    falls = demo.at_least("then falls >= 2 below its peak by the end", true.max() - true[-1], 2.0)
 
     # Negative control: optimising the true reward itself (its gradient at each step)
     # never gives back what it gained.
@@ -70,9 +70,24 @@ def run(demo: Demo) -> None:
             x += 0.2 * g / g.norm().clamp_min(1e-6)
             honest.append(true_reward(x))
     honest = torch.stack(honest)
-    demo.at_least(
-        "optimising the true reward also falls >= 2 below its peak",
-        honest.max() - honest[-1],
-        2.0,
-        negative=True,
-    )
+    falls.broken("optimising the true reward does not", honest.max() - honest[-1])
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "no sycophancy: agreement never hurts the true reward",
+        "return x[..., 0] + x[..., 1] - 0.5 * x[..., 1] ** 2",
+        "return x[..., 0] + x[..., 1]",
+    ),
+    (
+        "raters' preferences reversed: the Bradley-Terry labels use r(b) - r(a)",
+        "torch.sigmoid(true_reward(a) - true_reward(b))",
+        "torch.sigmoid(true_reward(b) - true_reward(a))",
+    ),
+    (
+        "gradient descent instead of ascent on the proxy",
+        "return start + step * torch.arange(steps + 1, device=start.device)[:, None]",
+        "return start - step * torch.arange(steps + 1, device=start.device)[:, None]",
+    ),
+]

@@ -28,7 +28,7 @@ def fit(demo: Demo, x_chosen: torch.Tensor, x_rejected: torch.Tensor) -> nn.Line
     """Gradient descent on the Bradley-Terry loss of a linear scalar head."""
     torch.manual_seed(0)
     head = nn.Linear(D, 1).to(demo.device)  # stands in for the SFT model's new scalar head
-    for _ in range(200):
+    for _ in range(100):
         loss = bt_loss(head(x_chosen).squeeze(-1), head(x_rejected).squeeze(-1))
         grads = torch.autograd.grad(loss, list(head.parameters()))
         with torch.no_grad():
@@ -62,7 +62,9 @@ def run(demo: Demo) -> None:
 
     head = fit(demo, x_chosen, x_rejected)
     cosine = F.cosine_similarity(head.weight[0], w_true, dim=0)
-    demo.at_least("the learned head points along the true reward (cos >= 0.95)", cosine, 0.95)
+    recovers = demo.at_least(
+        "the learned head points along the true reward (cos >= 0.95)", cosine, 0.95
+    )
 
     # The bias is a constant offset on every score: it cancels in r_chosen - r_rejected.
     loss = bt_loss(head(x_chosen).squeeze(-1), head(x_rejected).squeeze(-1))
@@ -78,9 +80,22 @@ def run(demo: Demo) -> None:
     # Negative control: labels from coin flips carry no preference signal.
     coin = demo.rand(PAIRS, seed=7) < 0.5
     noise = fit(demo, torch.where(coin[:, None], a, b), torch.where(coin[:, None], b, a))
-    demo.at_least(
-        "trained on coin-flip labels it also finds the true direction (cos >= 0.95)",
+    recovers.broken(
+        "trained on coin-flip labels it does not",
         F.cosine_similarity(noise.weight[0], w_true, dim=0),
-        0.95,
-        negative=True,
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "flip the margin: reward the rejected response",
+        "return -F.logsigmoid(chosen - rejected).mean()",
+        "return -F.logsigmoid(rejected - chosen).mean()",
+    ),
+    (
+        "score the chosen response alone instead of the difference",
+        "return -F.logsigmoid(chosen - rejected).mean()",
+        "return -F.logsigmoid(chosen).mean()",
+    ),
+]

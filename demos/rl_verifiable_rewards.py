@@ -135,72 +135,67 @@ def run(demo: Demo) -> None:
     picks = torch.multinomial(torch.softmax(ref, -1).cpu(), GROUP, True, generator=g)
     picks = picks.to(demo.device)
     r = verified.gather(1, picks)
-    demo.close(
+    centred = demo.close(
         "group-relative advantages sum to zero in each of the 16 groups",
         group_advantages(r).sum(-1),
         torch.zeros(16, dtype=torch.float64),
         rtol=0,
         atol=1e-9,
     )
-    # Negative control for the same check: normalising over the whole batch, as PPO often
-    # does, centres the batch, not each prompt's group: a hard prompt's answers all look bad.
-    batch = (r - r.mean()) / r.std()
-    demo.close(
-        "batch-normalised advantages sum to zero in each group too",
-        batch.sum(-1),
-        torch.zeros(16, dtype=torch.float64),
-        rtol=0,
-        atol=1e-9,
-        negative=True,
-    )
+    # Normalising over the whole batch, as PPO often does, centres the batch, not each
+    # prompt's group: a hard prompt's answers all look bad, an easy one's all good.
+    centred.broken("batch-normalised advantages do not", ((r - r.mean()) / r.std()).sum(-1))
 
     # Rewards on another scale (0/1 -> -2/1, i.e. 3r - 2) give the very same update.
     grad = policy_grad(ref, picks, group_advantages(r))
-    demo.close(
+    invariant = demo.close(
         "the GRPO gradient is unchanged when every reward becomes 3r - 2",
         policy_grad(ref, picks, group_advantages(3 * r - 2)),
         grad,
         rtol=0,
         atol=1e-8,  # equal but for the eps in the denominator
     )
-    # Negative control for the same check: REINFORCE with the raw reward as its weight.
-    demo.close(
-        "the raw-reward (REINFORCE) gradient is unchanged by 3r - 2 too",
+    # REINFORCE with the raw reward as its weight moves with the reward's scale and offset.
+    invariant.broken(
+        "the raw-reward (REINFORCE) gradient is not",
         policy_grad(ref, picks, 3 * r - 2),
         policy_grad(ref, picks, r),
-        rtol=0,
-        atol=1e-8,
-        negative=True,
     )
 
     # A group where every answer scores the same teaches nothing: zero advantage, zero gradient.
     all_right = torch.zeros(1, GROUP, dtype=torch.long, device=demo.device)  # 8 x the right one
     uniform_group = verified[:1].gather(1, all_right)
-    demo.at_most(
+    silent = demo.at_most(
         "a group of 8 right answers gives a policy gradient of norm 0",
         policy_grad(ref[:1], all_right, group_advantages(uniform_group)).norm(),
         1e-12,
     )
+    # Raw rewards still push on an all-right group: towards what it already says.
+    silent.broken(
+        "with raw rewards it does not", policy_grad(ref[:1], all_right, uniform_group).norm()
+    )
     demo.at_least(
         "while the mixed groups of the batch give a nonzero gradient (norm)", grad.norm(), 1e-3
-    )
-    # Negative control for the same check: raw rewards still push on an all-right group.
-    demo.at_most(
-        "with raw rewards an all-right group gives zero gradient as well",
-        policy_grad(ref[:1], all_right, uniform_group).norm(),
-        1e-12,
-        negative=True,
     )
 
     # Training: 40 GRPO steps against the checker, from the reference policy.
     start = expected(ref, verified)
     trained = train(demo, ref, verified, BETA)
     demo.at_most("the reference policy is verified right under 20% of the time", start, 0.2)
-    demo.at_least(
+    learns = demo.at_least(
         "40 GRPO steps on the checker's reward raise verified accuracy by >= 0.5",
         expected(trained, verified) - start,
         0.5,
     )
+    # The same training against the format-only reward: it optimises what it checks...
+    hacked = train(demo, ref, formatted, BETA)
+    demo.at_least(
+        "the format-only reward is optimised: its own value rises by >= 0.25",
+        expected(hacked, formatted) - expected(ref, formatted),
+        0.25,
+    )
+    # ...which is the format, not the arithmetic.
+    learns.broken("on the format-only reward it does not", expected(hacked, verified) - start)
 
     # The KL penalty holds the policy near the reference: compare a strong one with none.
     def kl(logits: torch.Tensor) -> torch.Tensor:
@@ -208,29 +203,33 @@ def run(demo: Demo) -> None:
         return (logp.exp() * (logp - ref_logp)).sum(-1).mean()
 
     unpenalised = kl(train(demo, ref, verified, beta=0.0))
-    demo.at_most(
+    anchored = demo.at_most(
         "with beta = 0.5 the policy ends <= 0.75x as far (KL) from the reference as with none",
         kl(train(demo, ref, verified, beta=0.5)) / unpenalised,
         0.75,
     )
-    # Negative control for the same check: the k1 estimate used as the penalty.
-    demo.at_most(
-        "with beta = 0.5 on the k1 estimate it ends <= 0.75x as far too",
+    # The k1 estimate -log(pi_ref / pi) is right on average, but as a loss it pulls nowhere.
+    anchored.broken(
+        "with the k1 estimate as the penalty it does not",
         kl(train(demo, ref, verified, beta=0.5, k1=True)) / unpenalised,
-        0.75,
-        negative=True,
     )
 
-    # Negative control for the accuracy claim: the same training against the format reward.
-    hacked = train(demo, ref, formatted, BETA)
-    demo.at_least(
-        "the format-only reward is optimised: its own value rises by >= 0.25",
-        expected(hacked, formatted) - expected(ref, formatted),
-        0.25,
-    )
-    demo.at_least(
-        "40 GRPO steps on the format-only reward raise verified accuracy by >= 0.5",
-        expected(hacked, verified) - start,
-        0.5,
-        negative=True,
-    )
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "advantages scaled by the group but not centred",
+        "return (r - r.mean(-1, keepdim=True)) / (r.std(-1, keepdim=True) + eps)",
+        "return r / (r.std(-1, keepdim=True) + eps)",
+    ),
+    (
+        "flip the sign of the policy-gradient loss",
+        "loss = -(adv * taken).mean()",
+        "loss = (adv * taken).mean()",
+    ),
+    (
+        "the checker trusts the tagged answer without redoing the sum",
+        "int(found.group(1)) == a + b",
+        "int(found.group(1)) == int(found.group(1))",
+    ),
+]

@@ -1,35 +1,53 @@
-"""Run demos on the hardware at hand and turn what they checked into verification records.
+"""Run demos on the hardware at hand, each in its own process, and judge what they checked.
 
-All demos run in one process: importing torch and building the first
-optimiser are one-off costs that would otherwise dominate. Each demo gets a
-fresh seed, one CPU thread and a timeout; it fails when it raises, runs past
-its timeout, checks nothing, has no negative control, or has a check that
-does not come out as it should.
+Why a process per demo: a function call cannot contain everything a demo can
+do wrong. ``sys.exit(0)`` or ``os._exit`` would end a shared process with
+success; a hung native call cannot be interrupted by a signal handler; a
+crash would take every other demo with it. In its own process group, a demo
+that runs past its timeout is killed together with anything it started.
+
+On the CPU each demo's process is forked from this one, after torch's import
+and the first ``torch.optim`` optimiser (whose construction imports
+torch._dynamo, about 1.6 s) are done: those one-off costs are paid once per
+run and a demo starts in milliseconds. CUDA cannot be used in a process forked
+after CUDA was initialised, so for a GPU the processes come from
+multiprocessing's fork server instead, which loads the same warm modules and
+never touches the device itself.
+
+A demo passes only when ``run`` returns and every check came out right: at
+least three positive claims that can fail, at least one negative control (made by
+``Claim.broken``, so it fails the very check its claim passes), no check that
+measured NaN or infinity, no check the harness can see cannot fail, no source
+that catches every exception.
 """
 
 import contextlib
-import importlib
+import importlib.util
+import math
+import multiprocessing
+import os
 import platform
 import signal
 import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from demos.harness import Demo
-from demos.records import DEMOS_DIR, DemoSource, source_hashes
+from demos.records import DEMOS_DIR, DemoSource, record_key
 
 TIMEOUT_S = 20.0
-
-
-class DemoTimeout(Exception):
-    pass
+MIN_CLAIMS = 3  # positive claims that can fail: one number proves little about a concept
+WARM = "demos._warm"  # what a process loads before it forks the demos' processes
+Progress = Callable[[DemoSource, dict[str, Any]], None]
 
 
 def pick_device(wanted: str = "auto") -> torch.device:
@@ -54,7 +72,7 @@ def environment(device: torch.device) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "device_name": _cpu_name() if device.type == "cpu" else None,
-        "threads": torch.get_num_threads(),
+        "threads": 1,  # prepare() sets it in each demo's process
         "cuda": None,
         "cudnn": None,
     }
@@ -98,57 +116,160 @@ def prepare(device: torch.device) -> None:
         torch.backends.cudnn.allow_tf32 = False
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt a runaway demo; only the main thread can take the alarm."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise DemoTimeout(f"ran past its {seconds:g} s timeout")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+# In the demo's own process.
 
 
-def run_demo(
-    demo: DemoSource, device: torch.device, timeout: float = TIMEOUT_S, commit: str | None = None
-) -> dict[str, Any]:
-    """Run one demo and return its verification record."""
-    harness = Demo(device)
-    problems: list[str] = []
+def _child(conn: Connection, module: str, path: str, device: str) -> None:
+    """Run one demo and send back how it ended, its checks and its seconds; then exit."""
+    os.setpgid(0, 0)  # its own process group, so a timeout kills whatever it started too
+    target = torch.device(device)
+    prepare(target)
     torch.manual_seed(0)
+    harness = Demo(target)
     start = time.perf_counter()
+    ending = ""
     try:
-        with _time_limit(timeout):
-            importlib.import_module(demo.module).run(harness)
-    except DemoTimeout as exc:
-        problems.append(str(exc))
-    except Exception as exc:  # a demo's own bug: report it, keep the others running
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        problems.append(f"raised {type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})")
+        spec = importlib.util.spec_from_file_location(module, path)
+        assert spec is not None and spec.loader is not None
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[module] = loaded
+        spec.loader.exec_module(loaded)
+        loaded.run(harness)
+    except SystemExit as exc:  # sys.exit is not success: the checks after it never ran
+        ending = f"called sys.exit({exc.code!r}) instead of returning its checks"
+    except BaseException as exc:  # reported to the parent, never swallowed
+        ending = _raised(exc, path)
     seconds = time.perf_counter() - start
-    if seconds > timeout and not problems:
-        problems.append(f"ran past its {timeout:g} s timeout ({seconds:.1f} s)")
-    checks = harness.checks
-    if not problems:
-        if not checks:
-            problems.append("checks nothing: a demo needs at least one check")
-        if not any(c.negative for c in checks):
-            problems.append("has no negative control")
-        problems += [
-            f"{'negative control held' if c.negative else 'check failed'}: {c.claim}"
-            for c in checks
-            if not c.ok
-        ]
+    try:
+        conn.send((ending, [asdict(c) for c in harness.checks], seconds))
+    except Exception as exc:  # an unpicklable check is the demo's fault
+        conn.send((f"its checks could not be sent back: {exc}", [], seconds))
+    conn.close()
+    os._exit(0)  # no atexit handlers, no waiting on threads the demo left behind
+
+
+def _raised(exc: BaseException, path: str) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside = [f for f in frames if f.filename == path] or frames
+    where = f" (at {Path(inside[-1].filename).name}:{inside[-1].lineno})" if inside else ""
+    return f"raised {type(exc).__name__}: {exc}{where}"
+
+
+# In the parent.
+
+
+def _context(device: torch.device) -> Any:
+    """Where each demo's process comes from: a fork of this warm process, or a fork server."""
+    if device.type == "cpu":
+        importlib.import_module(WARM)  # the one-off costs, here, once
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([WARM])
+    return context
+
+
+class _Running:
+    """One demo's process, its pipe and its deadline."""
+
+    def __init__(
+        self, context: Any, demo: DemoSource, device: torch.device, timeout: float
+    ) -> None:
+        self.demo, self.timeout = demo, timeout
+        self.conn, child_end = context.Pipe(duplex=False)
+        args = (child_end, demo.module, str(demo.path), str(device))
+        self.process = context.Process(target=_child, args=args, daemon=True)
+        self.started = time.perf_counter()
+        self.process.start()
+        child_end.close()
+        self.deadline = self.started + timeout
+
+    def finish(self, timed_out: bool) -> tuple[str, list[dict[str, Any]], float]:
+        message = None
+        if not timed_out:
+            with contextlib.suppress(EOFError, OSError):
+                message = self.conn.recv()
+        self._kill()
+        seconds = time.perf_counter() - self.started
+        if timed_out:
+            return f"ran past its {self.timeout:g} s timeout and was killed", [], seconds
+        if message is None:
+            code = self.process.exitcode
+            how = f"was killed by {_signal_name(-code)}" if code and code < 0 else f"exited {code}"
+            return f"{how} before returning its checks", [], seconds
+        return message
+
+    def _kill(self) -> None:
+        """End the demo's process group: the demo and anything it left running."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def run_all(
+    demos: list[DemoSource],
+    device: torch.device,
+    timeout: float = TIMEOUT_S,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> list[dict[str, Any]]:
+    """Run ``demos``, each in its own process, ``jobs`` at a time; their records, in order."""
+    context = _context(device)
+    commit, env = _commit(), environment(device)
+    records: list[dict[str, Any] | None] = [None] * len(demos)
+    waiting = list(enumerate(demos))
+    running: dict[Connection, tuple[int, _Running]] = {}
+    while waiting or running:
+        while waiting and len(running) < max(1, jobs):
+            index, demo = waiting.pop(0)
+            job = _Running(context, demo, device, timeout)
+            running[job.conn] = (index, job)
+        now = time.perf_counter()
+        soonest = min(job.deadline for _, job in running.values())
+        ready = wait(list(running), timeout=max(0.0, soonest - now))
+        now = time.perf_counter()
+        for conn in list(running):
+            index, job = running[conn]
+            timed_out = conn not in ready and now >= job.deadline
+            if conn in ready or timed_out:
+                del running[conn]
+                ending, checks, seconds = job.finish(timed_out)
+                record = judge(job.demo, device, ending, checks, seconds, commit, env)
+                records[index] = record
+                if progress is not None:
+                    progress(job.demo, record)
+    return [r for r in records if r is not None]
+
+
+def run_demo(demo: DemoSource, device: torch.device, timeout: float = TIMEOUT_S) -> dict[str, Any]:
+    """Run one demo in its own process and return its verification record."""
+    return run_all([demo], device, timeout)[0]
+
+
+def judge(
+    demo: DemoSource,
+    device: torch.device,
+    ending: str,
+    checks: list[dict[str, Any]],
+    seconds: float,
+    commit: str | None = None,
+    env: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The verification record: what the demo measured and every reason it fails, if any."""
+    problems = [f"catches every exception at {where}" for where in demo.swallows]
+    if ending:
+        problems.append(ending)
+    else:
+        problems += _problems(checks)
     return {
         "demo": demo.id,
         "concepts": list(demo.concepts),
@@ -156,32 +277,59 @@ def run_demo(
         "device": device.type,
         "status": "failed" if problems else "passed",
         "problems": problems,
-        "checks": [asdict(c) for c in checks],
-        "sources": source_hashes(demo),
-        "environment": environment(device),
+        "checks": checks,
+        "key": record_key(demo),
+        "environment": env or environment(device),
         "seconds": round(seconds, 4),
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": commit,
     }
 
 
-def run_all(
-    demos: list[DemoSource],
-    device: torch.device,
-    timeout: float = TIMEOUT_S,
-    progress: Callable[[DemoSource, dict[str, Any]], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Run ``demos`` one after another in this process."""
-    prepare(device)
-    commit = _commit()
-    records = []
-    for demo in demos:
-        record = run_demo(demo, device, timeout, commit)
-        records.append(record)
-        if progress is not None:
-            progress(demo, record)
-    return records
+def _problems(checks: list[dict[str, Any]]) -> list[str]:
+    claims = [c for c in checks if not c["negative"] and c["holds"] is not None]
+    problems = []
+    counted = [c for c in claims if not (c["illustration"] or c["cannot_fail"])]
+    if len(counted) < MIN_CLAIMS:
+        problems.append(
+            f"has {len(counted)} positive claims that can fail; a demo needs {MIN_CLAIMS} "
+            "(illustrations do not count)"
+        )
+    if not any(c["negative"] for c in checks):
+        problems.append("has no negative control: break a claim with claim.broken(...)")
+    positives = {c["claim"]: c for c in claims}
+    for c in checks:
+        role = "negative control" if c["negative"] else "check"
+        if c["negative"]:
+            problems += _unpaired(c, positives.get(c["control_of"]))
+        measured = c["measured"]
+        if isinstance(measured, float) and not math.isfinite(measured):
+            problems.append(f"{role} measured {measured}: {c['claim']}")
+        elif c["cannot_fail"] and not c["illustration"]:
+            problems.append(f"{role} cannot fail ({c['cannot_fail']}): {c['claim']}")
+        if not c["ok"]:
+            problems.append(
+                f"negative control held: {c['claim']}"
+                if c["negative"]
+                else f"{'illustration' if c['illustration'] else 'check'} failed: {c['claim']}"
+            )
+    return problems
+
+
+def _unpaired(control: dict[str, Any], claim: dict[str, Any] | None) -> list[str]:
+    """A negative control must break a claim of the demo with the very same test."""
+    if claim is None:
+        return [f"negative control breaks no claim of this demo: {control['claim']}"]
+    if claim["illustration"]:
+        return [f"negative control breaks an illustration, not a claim: {control['claim']}"]
+    if (claim["kind"], claim["limits"]) != (control["kind"], control["limits"]):
+        return [
+            f"negative control is not the same check as its claim {claim['claim']!r} "
+            f"({control['kind']} {control['threshold']} against {claim['kind']} "
+            f"{claim['threshold']}): {control['claim']}"
+        ]
+    return []
 
 
 if __name__ == "__main__":  # pragma: no cover - `syllabus demos` is the interface
-    sys.exit("use: syllabus demos list | run ID | verify | status")
+    sys.exit("use: syllabus demos list | run ID | verify | status | mutate")

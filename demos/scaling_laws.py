@@ -41,21 +41,12 @@ def run(demo: Demo) -> None:
     noise = torch.exp(0.005 * demo.randn(12, seed=0, dtype=torch.float64))
     L = (1.8 + 400.0 * N**-0.3) * noise
     alpha = fit_power_law(N, L, torch.linspace(0.0, float(L.min()) - 1e-3, 4000, **f64))
-    demo.close(
+    recovers = demo.close(
         "fitting E + A N^-alpha recovers alpha = 0.3 within 10%", alpha, 0.3, rtol=0.1, atol=0
     )
-
-    # Negative control: leave out the floor (a straight line in log-log) and the exponent
-    # comes out badly wrong, because the curve is flattening towards E.
-    no_floor = fit_power_law(N, L, torch.zeros(1, **f64))
-    demo.close(
-        "a pure power law (no E) also recovers alpha",
-        no_floor,
-        0.3,
-        rtol=0.1,
-        atol=0,
-        negative=True,
-    )
+    # Leave out the floor (a straight line in log-log) and the exponent comes out badly
+    # wrong, because the curve is flattening towards E.
+    recovers.broken("a pure power law (no E) does not", fit_power_law(N, L, torch.zeros(1, **f64)))
 
     # Compute-optimal allocation: for each budget C, search N on a fine log grid with
     # D = C / (6N), and fit the slope of log N_opt against log C.
@@ -93,3 +84,23 @@ def run(demo: Demo) -> None:
     gopher_loss = chinchilla(torch.tensor(280e9, **f64), torch.tensor(300e9, **f64))
     best_loss = chinchilla(n_best, gopher / (6 * n_best))
     demo.at_least("and its predicted loss is lower by at least 0.01", gopher_loss - best_loss, 0.01)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "fit without the irreducible floor",
+        "torch.linspace(0.0, float(L.min()) - 1e-3, 4000, **f64)",
+        "torch.zeros(1, **f64)",
+    ),
+    (
+        "spend compute as C = N D instead of 6 N D",
+        "losses = chinchilla(grid[None], C[:, None] / (6 * grid[None]))",
+        "losses = chinchilla(grid[None], C[:, None] / grid[None])",
+    ),
+    (
+        "swap the parameter and data exponents",
+        "return E + A / N**ALPHA + B / D**BETA",
+        "return E + A / N**BETA + B / D**ALPHA",
+    ),
+]

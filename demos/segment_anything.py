@@ -73,20 +73,35 @@ def run(demo: Demo) -> None:
 
     # A negative click on disk B tells the decoder which one was meant.
     refined = decode(emb, [(8, 24), (24, 16)], [1, 0])
-    demo.at_least(
+    isolates = demo.at_least(
         "adding a negative click on B isolates disk A (IoU)", iou(refined, masks["disk_a"]), 0.9
     )
     # Negative control: a decoder that ignores the labels treats both clicks as positive.
     ignored = decode(emb, [(8, 24), (24, 16)], [1, 1])
-    demo.at_least(
-        "ignoring point labels also isolates disk A (IoU)",
-        iou(ignored, masks["disk_a"]),
-        0.9,
-        negative=True,
-    )
+    isolates.broken("ignoring point labels does not", iou(ignored, masks["disk_a"]))
 
     # A box prompt: keep pixels inside the box that look like the box's centre.
     inside = torch.zeros(H, W, dtype=torch.bool, device=demo.device)
     inside[2:15, 18:31] = True
     boxed = decode(emb, [(8, 24)], [1]) & inside
     demo.at_least("a box around disk A segments it (IoU)", iou(boxed, masks["disk_a"]), 0.9)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "the decoder ignores whether a click is positive or negative",
+        "positive = torch.tensor(labels, device=emb.device)[nearest] > 0",
+        "positive = torch.ones_like(nearest, dtype=torch.bool)",
+    ),
+    (
+        "the image embedding carries no position, only appearance",
+        "pos = torch.stack([yy / H, xx / W]).to(img.device) * POS_WEIGHT",
+        "pos = torch.stack([yy / H, xx / W]).to(img.device) * 0.0",
+    ),
+    (
+        "the box prompt is not applied",
+        "boxed = decode(emb, [(8, 24)], [1]) & inside",
+        "boxed = decode(emb, [(8, 24)], [1])",
+    ),
+]

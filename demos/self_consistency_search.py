@@ -49,30 +49,37 @@ def beam_search(rewards: list[torch.Tensor], branch: int, width: int) -> tuple[t
     return score.max(1).values, cost
 
 
-def run(demo: Demo) -> None:
-    # Worked example: five sampled paths, final answers already extracted.
-    votes = Counter(["42", "42", "41", "42", "40"])
-    answer, count = votes.most_common(1)[0]
-    demo.equal("five paths vote 42 with a share of 3/5", [int(answer), count], [42, 3])
+def vote(answers: list[str]) -> str:
+    """Self-consistency's final answer: the most common one (the earliest seen wins a tie)."""
+    return Counter(answers).most_common(1)[0][0]
 
-    # p = 0.6: accuracy climbs with every extra pair of samples.
+
+def normalise(answer: str) -> str:
+    """Map the ways one number gets written ("42.0", "forty-two") onto one string."""
+    answer = {"forty-two": "42", "forty-one": "41"}.get(answer, answer)
+    return str(int(float(answer)))
+
+
+def run(demo: Demo) -> None:
+    # p = 0.6: every larger (odd) number of voters raises the accuracy.
     curve = [majority_accuracy(0.6, n) for n in (1, 3, 5, 9, 15, 31)]
-    demo.at_least(
-        "with p = 0.6 accuracy rises at every step of n", torch.diff(demo.tensor(curve)).min(), 1e-3
+    rises = demo.at_least(
+        "with p = 0.6 accuracy rises at every step of n = 1, 3, 5, 9, 15, 31",
+        torch.diff(demo.tensor(curve)).min(),
+        1e-3,
     )
+    # Negative control: when each path is more often wrong (p = 0.4) and the wrong
+    # answers agree with each other, voting amplifies the error instead.
+    falling = [majority_accuracy(0.4, n) for n in (1, 3, 5, 9, 15, 31)]
+    rises.broken("with p = 0.4 it falls instead", torch.diff(demo.tensor(falling)).min())
+    # By hand for n = 3: P(at least 2 of 3 right) = 3 p^2 (1 - p) + p^3 = 0.432 + 0.216.
+    demo.close("exact majority of 3 with p = 0.6 is 3(0.36)(0.4) + 0.216 = 0.648", curve[1], 0.648)
     demo.close("exact binomial majority with p = 0.6, n = 15 is 0.787", curve[4], 0.7869, atol=1e-4)
     # Monte Carlo with two answers (right or wrong) matches the binomial formula.
     mc = simulate_vote(demo, 0.6, 15, 20000, seed=0, wrong_answers=1)
     sigma = math.sqrt(curve[4] * (1 - curve[4]) / 20000)
-    demo.close("simulated 15-way vote matches the binomial", mc, curve[4], atol=5 * sigma)
-
-    # Negative control: when each path is more often wrong (p = 0.4) and the wrong
-    # answers agree with each other, voting amplifies the error.
-    demo.at_least(
-        "with p = 0.4 voting over 15 samples still raises accuracy",
-        majority_accuracy(0.4, 15) - 0.4,
-        0.0,
-        negative=True,
+    demo.close(
+        "simulated 15-way vote matches the binomial within 5 sigma", mc, curve[4], atol=5 * sigma
     )
 
     # But what matters is the mode: if wrong answers scatter over many values, a right
@@ -82,19 +89,16 @@ def run(demo: Demo) -> None:
         "p = 0.4 with scattered wrong answers: plurality of 15 beats 0.85", scattered, 0.85
     )
 
-    # Votes need comparable strings: the same answer written three ways splits the vote.
-    raw = ["42", "42.0", "forty-two", "41", "41"]
-    words = {"forty-two": "42"}
-
-    def normalise(s: str) -> str:
-        s = words.get(s, s)
-        return str(int(float(s)))
-
-    demo.equal("raw strings elect the wrong answer", int(Counter(raw).most_common(1)[0][0]), 41)
-    demo.equal(
-        "normalised answers elect the right one",
-        int(Counter(map(normalise, raw)).most_common(1)[0][0]),
+    # Votes need comparable strings: the same answer written four ways splits the vote,
+    # and an answer that happens to be spelt the same way twice wins.
+    paths = ["41", "42.0", "forty-two", "41", "42.00", "042"]
+    elected = demo.equal(
+        "normalised, six paths elect 42 (four votes to two)",
+        int(vote(list(map(normalise, paths)))),
         42,
+    )
+    elected.broken(
+        "on raw strings they elect 41, the one answer spelt alike twice", int(vote(paths))
     )
 
     # Search: beam search over a tree of partial solutions, scored step by step.
@@ -102,6 +106,7 @@ def run(demo: Demo) -> None:
     # best full path; a wider beam finds it more often, at the cost of more scored steps.
     depth, branch, trees = 6, 3, 300
     rewards = [demo.rand(trees, branch ** (d + 1), seed=10 + d) for d in range(depth)]
+    # Brute force, written independently: leaf i's ancestor at level d is i // 3^(depth-1-d).
     leaves = torch.arange(branch**depth, device=demo.device)
     totals = sum(rewards[d][:, leaves // branch ** (depth - 1 - d)] for d in range(depth))
     best = totals.max(1).values
@@ -116,3 +121,23 @@ def run(demo: Demo) -> None:
         [found[1][1], found[9][1]],
         [18, 120],
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "count a bare half (or less) as a majority",
+        "for k in range(n // 2 + 1, n + 1))",
+        "for k in range(n // 2, n + 1))",
+    ),
+    (
+        "vote on the raw strings, not the normalised answers",
+        "return str(int(float(answer)))",
+        "return answer",
+    ),
+    (
+        "misalign children with their parents' running scores",
+        "score.repeat_interleave(branch, 1)",
+        "score.repeat(1, branch)",
+    ),
+]

@@ -14,16 +14,31 @@ from demos.harness import Demo
 CONCEPTS = ["speculative-decoding"]
 
 
+def acceptance(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """The chance of keeping a drafted token x: min(1, p(x) / q(x))."""
+    return (p / q).clamp(max=1.0)
+
+
+def leftover(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Where a rejected draft is resampled from: the mass p has beyond q, (p - q)+, normalised."""
+    extra = (p - q).clamp_min(0)
+    return extra / extra.sum()
+
+
+def emitted(p: torch.Tensor, q: torch.Tensor, resample: torch.Tensor) -> torch.Tensor:
+    """Exactly what one draft-and-verify step emits: kept drafts, plus resampled rejections."""
+    kept = q * acceptance(p, q)  # drafted x, then kept
+    return kept + (1 - kept.sum()) * resample
+
+
 def speculative_step(
-    p: torch.Tensor, q: torch.Tensor, n: int, gen: torch.Generator, residual: bool = True
+    p: torch.Tensor, q: torch.Tensor, n: int, gen: torch.Generator, resample: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """n independent draft-and-verify steps: the tokens emitted and whether the draft was kept."""
     draft = torch.multinomial(q.cpu(), n, replacement=True, generator=gen).to(p.device)
     u = torch.rand(n, generator=gen).to(p.device)
-    accept = u < (p[draft] / q[draft]).clamp(max=1.0)
-    # On rejection, sample from what p has that q under-proposed. The bug resamples from p.
-    leftover = (p - q).clamp_min(0) if residual else p
-    fallback = torch.multinomial(leftover.cpu(), n, replacement=True, generator=gen)
+    accept = u < acceptance(p, q)[draft]
+    fallback = torch.multinomial(resample.cpu(), n, replacement=True, generator=gen)
     return torch.where(accept, draft, fallback.to(p.device)), accept
 
 
@@ -46,19 +61,30 @@ def run(demo: Demo) -> None:
     p = torch.softmax(demo.randn(V, seed=0) * 1.5, 0)  # target
     q = torch.softmax(demo.randn(V, seed=1) * 1.5, 0)  # drafter
 
-    # Exactly: P(x) = q(x) min(1, p/q) + P(reject) * (p - q)+ / sum (p - q)+ = p(x).
-    accepted_mass = torch.minimum(p, q)
-    leftover = (p - q).clamp_min(0)
-    exact = accepted_mass + (1 - accepted_mass.sum()) * leftover / leftover.sum()
-    demo.close("the accept/resample rule's distribution is exactly p", exact, p, atol=1e-6)
+    # Exactly: P(x) = q(x) min(1, p/q) + P(reject) (p - q)+ / sum (p - q)+ = p(x).
+    exact = demo.close(
+        "the accept/resample rule's output distribution is exactly p",
+        emitted(p, q, leftover(p, q)),
+        p,
+        atol=1e-6,
+    )
+    # The tempting shortcut: on rejection, draw a fresh token from p itself. Tokens p likes
+    # and q also proposes then come out twice over: too often.
+    exact.broken(
+        "resampling rejections from p instead of (p - q)+ does not give p", emitted(p, q, p)
+    )
 
     # Monte Carlo: 200k steps. Chi-square with 7 degrees of freedom: 30 is the 1e-4 tail.
     n = 200_000
-    tokens, accept = speculative_step(p, q, n, demo.generator(2))
-    demo.at_most(
+    tokens, accept = speculative_step(p, q, n, demo.generator(2), leftover(p, q))
+    sampled = demo.at_most(
         "sampled tokens pass a chi-square test against p (df 7)", chi_square(tokens, p), 30
     )
-    alpha = accepted_mass.sum()
+    wrong, _ = speculative_step(p, q, n, demo.generator(2), resample=p)
+    sampled.broken("resampled from p instead of (p - q)+ they do not", chi_square(wrong, p))
+
+    # The acceptance rate, written from p and q alone: sum_x q(x) min(1, p/q) = sum min(p, q).
+    alpha = torch.minimum(p, q).sum()
     sigma = (alpha * (1 - alpha) / n) ** 0.5
     demo.between(
         "acceptance rate = sum min(p, q), within 5 sigma",
@@ -70,7 +96,7 @@ def run(demo: Demo) -> None:
     # With gamma drafts per pass, a pass yields the accepted prefix plus one target token:
     # (1 - alpha^(gamma+1)) / (1 - alpha) on average.
     gamma, passes = 4, 50_000
-    _, acc = speculative_step(p, q, gamma * passes, demo.generator(3))
+    _, acc = speculative_step(p, q, gamma * passes, demo.generator(3), leftover(p, q))
     yielded = acc.view(passes, gamma).int().cumprod(1).sum(1).float() + 1
     expected = (1 - alpha ** (gamma + 1)) / (1 - alpha)
     demo.close(
@@ -98,25 +124,30 @@ def run(demo: Demo) -> None:
         while kept < gamma and drafts[kept] == checks[kept]:
             kept += 1
         out += [*drafts[:kept], checks[kept]]
-    demo.equal(
-        "greedy speculative output equals plain greedy decoding",
-        out[: T + 1],
-        greedy(target, 0, 0, T),
+    plain = greedy(target, 0, 0, T)
+    same = demo.equal(
+        "greedy speculative output equals the target's own greedy decoding", out[: T + 1], plain
     )
+    # The drafter alone says something else: the target's check is what fixes it.
+    same.broken("the drafter's own greedy output does not", greedy(drafter, 0, 0, T))
     demo.at_most("and needs at most 3/4 as many target passes as tokens", target_passes / T, 0.75)
-    # The drafter alone would have said something else: the target's check is what fixes it.
-    demo.equal(
-        "the drafter's own greedy output equals the target's",
-        greedy(drafter, 0, 0, T),
-        greedy(target, 0, 0, T),
-        negative=True,
-    )
 
-    # Negative control: on rejection, resample from p itself rather than from (p - q)+.
-    wrong, _ = speculative_step(p, q, n, demo.generator(2), residual=False)
-    demo.at_most(
-        "resampling from p instead of (p - q)+ still passes the chi-square test",
-        chi_square(wrong, p),
-        30,
-        negative=True,
-    )
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "accept with min(1, q/p) instead of min(1, p/q)",
+        "return (p / q).clamp(max=1.0)",
+        "return (q / p).clamp(max=1.0)",
+    ),
+    (
+        "resample rejections from (q - p)+, the drafter's excess",
+        "extra = (p - q).clamp_min(0)",
+        "extra = (q - p).clamp_min(0)",
+    ),
+    (
+        "keep drafts without comparing them to the target's choice",
+        "while kept < gamma and drafts[kept] == checks[kept]:",
+        "while kept < gamma:",
+    ),
+]

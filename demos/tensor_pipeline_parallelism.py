@@ -31,6 +31,10 @@ def run(demo: Demo) -> None:
     P, D, HID = 4, 32, 128  # ranks, model width, MLP width
     x = demo.randn(16, D, seed=0)
     w1, w2 = demo.randn(D, HID, seed=1) / D**0.5, demo.randn(HID, D, seed=2) / HID**0.5
+    # The split and the full products sum the same terms in another order: float32 error
+    # ~ sqrt(K) * 6e-8 * |x| ~ 1e-6 for these 32- to 128-long sums of O(1) terms. On a GPU
+    # (TF32 off, see the runner) cuBLAS picks different blocked kernels for the slices and
+    # the full matrices, and the Megatron path chains two of them: 1e-4 there, untested.
     tol = 1e-4 if demo.on_gpu else 1e-5
 
     # Column split: rank r holds columns r*HID/P ... and produces that slice of the output.
@@ -54,7 +58,13 @@ def run(demo: Demo) -> None:
     full = F.gelu(x @ w1) @ w2
     shards = zip(w1.chunk(P, dim=1), w2.chunk(P, dim=0), strict=True)
     megatron = sum(F.gelu(x @ a) @ b for a, b in shards)
-    demo.close("column-then-row parallel MLP equals the full MLP", megatron, full, atol=tol)
+    mlp = demo.close("column-then-row parallel MLP equals the full MLP", megatron, full, atol=tol)
+    # Split the first layer by rows instead, so GELU sees partial sums. GELU(a + b) is not
+    # GELU(a) + GELU(b), so the ranks' results cannot be combined afterwards.
+    wrong = sum(
+        F.gelu(xs @ a) @ w2 for xs, a in zip(x.chunk(P, dim=1), w1.chunk(P, dim=0), strict=True)
+    )
+    mlp.broken("GELU on row-split partial sums does not", wrong)
 
     # Pipeline: 4 stages (one layer each) over 8 micro-batches give the same output as the
     # whole model on the whole batch...
@@ -78,22 +88,31 @@ def run(demo: Demo) -> None:
         demo.tensor(bubble, dtype=torch.float64),
         demo.tensor([(p - 1) / (m + p - 1) for p, m in cases], dtype=torch.float64),
     )
-    # More micro-batches shrink the bubble: with 4 stages, 1 micro-batch idles 3/4 of the time.
-    demo.at_least(
-        "with 4 stages, 32 micro-batches cut the bubble over 4x versus 1",
-        bubble[cases.index((4, 1))] / bubble[cases.index((4, 32))],
-        4.0,
+    # More micro-batches shrink the bubble: with 4 stages, 1 micro-batch idles 3/4 of the
+    # time, 32 micro-batches 3/35 of it.
+    short = demo.at_most(
+        "with 4 stages and 32 micro-batches the stages idle < 10% of the time",
+        bubble[cases.index((4, 32))],
+        0.1,
     )
+    short.broken("with 1 micro-batch they do not", bubble[cases.index((4, 1))])
 
-    # Negative control: split the first layer by rows instead, so GELU sees partial sums.
-    # GELU(a + b) is not GELU(a) + GELU(b), so the layers cannot be combined afterwards.
-    wrong = sum(
-        F.gelu(xs @ a) @ w2 for xs, a in zip(x.chunk(P, dim=1), w1.chunk(P, dim=0), strict=True)
-    )
-    demo.close(
-        "GELU on row-split partial sums still equals the full MLP",
-        wrong,
-        full,
-        atol=tol,
-        negative=True,
-    )
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "all-reduce with a mean instead of a sum",
+        "megatron = sum(F.gelu(x @ a) @ b for a, b in shards)",
+        "megatron = sum(F.gelu(x @ a) @ b for a, b in shards) / P",
+    ),
+    (
+        "pair each input slice with another rank's rows",
+        "zip(h.chunk(P, dim=1), w2.chunk(P, dim=0), strict=True)",
+        "zip(h.chunk(P, dim=1), w2.chunk(P, dim=0)[::-1], strict=True)",
+    ),
+    (
+        "let a stage start a micro-batch before the stage before it has finished it",
+        "ready = max(finish[s - 1][j] if s else 0, finish[s][j - 1] if j else 0)",
+        "ready = finish[s][j - 1] if j else 0",
+    ),
+]

@@ -34,12 +34,12 @@ def run(demo: Demo) -> None:
         [5, 8, 16, 8, 80, 1, 8, 5, 16],
     )
 
-    # reshape keeps row-major order: element [i, j, k] lands at [i, j * 16 + k].
-    i, j, k = 3, 2, 7
+    # reshape keeps row-major order: element [i, j, k] lands at [i, 16 j + k], so each
+    # row of the result is x[i, 0], x[i, 1], ..., x[i, 4] laid end to end.
     demo.equal(
         "reshape (8, 80) puts x[i, j, k] at [i, 16 j + k]",
-        x.reshape(8, 80)[i, 16 * j + k],
-        x[i, j, k],
+        x.reshape(8, 80),
+        torch.cat([x[:, j] for j in range(5)], dim=1),
     )
 
     # A transpose only swaps strides, so its elements are no longer in row-major order in
@@ -47,9 +47,13 @@ def run(demo: Demo) -> None:
     t = x.transpose(0, 1)
     demo.equal("transpose(0, 1).view(-1) raises", raises(lambda: t.view(-1)), 1)
     demo.equal("reshape(-1) equals contiguous().view(-1)", t.reshape(-1), t.contiguous().view(-1))
-    # Negative control: the classic bug. reshape(5, 8, 16) has the right shape but reads the
-    # numbers in the old order, so it is not the transpose.
-    demo.equal("x.reshape(5, 8, 16) is x.transpose(0, 1)", x.reshape(5, 8, 16), t, negative=True)
+    # The transpose built by hand: slice j of the result is column j of x, x[:, j].
+    swapped = demo.equal(
+        "transpose(0, 1) puts x[i, j, k] at [j, i, k]", t, torch.stack([x[:, j] for j in range(5)])
+    )
+    # The classic bug: reshape(5, 8, 16) has the right shape but reads the numbers in the old
+    # order, so it is not the transpose.
+    swapped.broken("x.reshape(5, 8, 16) has the shape but not the transpose", x.reshape(5, 8, 16))
 
     # A view shares memory with its base: writing through it changes the original.
     base = torch.zeros(2, 6, device=demo.device)
@@ -78,9 +82,25 @@ def run(demo: Demo) -> None:
 
     # Boolean masks select the entries where the condition holds, as a flat tensor.
     mask = x > 1
-    demo.at_least("every entry of x[x > 1] exceeds 1", x[mask].min(), 1.0)
+    demo.equal(
+        "x[x > 1] lists the entries above 1 in row-major order",
+        x[mask],
+        demo.tensor([value for value in x.flatten().tolist() if value > 1]),
+    )
     demo.equal(
         "masked_fill zeroes exactly those entries",
         (x.masked_fill(mask, 0) != x).sum(),
         int(mask.sum()),
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    ("reshape where a transpose is meant", "t = x.transpose(0, 1)", "t = x.reshape(5, 8, 16)"),
+    (
+        "copy where a view is meant",
+        "base.view(3, 4)[1, 0] = 1.0",
+        "base.clone().view(3, 4)[1, 0] = 1.0",
+    ),
+    ("view where a copy is meant", "copy = base.clone()", "copy = base.view(2, 6)"),
+]

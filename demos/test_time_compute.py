@@ -24,6 +24,11 @@ def best_of_n(demo: Demo, p: float, n: int, false_accept: float, trials: int, se
     return correct.gather(1, chosen).float().mean().item()
 
 
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Chance that k of the n samples, drawn without replacement, include a correct one."""
+    return 1 - math.comb(n - c, k) / math.comb(n, k)
+
+
 def run(demo: Demo) -> None:
     p = 0.15
     # Perfect verifier: the run succeeds if any sample is right.
@@ -41,15 +46,15 @@ def run(demo: Demo) -> None:
     # unbiased: averaged over c ~ Binomial(n, p) it equals 1 - (1 - p)^k exactly.
     n, k = 20, 5
     pmf = [math.comb(n, c) * p**c * (1 - p) ** (n - c) for c in range(n + 1)]
-    unbiased = sum(w * (1 - math.comb(n - c, k) / math.comb(n, k)) for c, w in enumerate(pmf))
+    unbiased = sum(w * pass_at_k(n, c, k) for c, w in enumerate(pmf))
     plug_in = sum(w * (1 - (1 - c / n) ** k) for c, w in enumerate(pmf))
     unbiased, plug_in = (demo.tensor(v, dtype=torch.float64) for v in (unbiased, plug_in))
     truth = demo.tensor(1 - (1 - p) ** k, dtype=torch.float64)
-    demo.close("the unbiased pass@5 estimator averages to 1 - (1 - p)^5", unbiased, truth)
-    # Negative control: plugging c/n into 1 - (1 - p)^k underestimates (Jensen).
-    demo.close(
-        "the plug-in 1 - (1 - c/n)^k averages to it too", plug_in, truth, atol=0.01, negative=True
+    estimator = demo.close(
+        "the unbiased pass@5 estimator averages to 1 - (1 - p)^5", unbiased, truth
     )
+    # Plugging c/n into 1 - (1 - p)^k underestimates (Jensen: the curve is concave).
+    estimator.broken("the plug-in 1 - (1 - c/n)^k does not", plug_in)
 
     # A verifier that accepts 10% of wrong answers: as n grows the pick is a random
     # accepted sample, right with chance p / (p + (1 - p) 0.1), not 1.
@@ -74,7 +79,32 @@ def run(demo: Demo) -> None:
     for _ in range(30):
         gain = (1 - ps) ** split * ps
         split[gain.argmax()] += 1
-    demo.close("marginal-gain allocation reaches the brute-force optimum", solved(split), best)
+    optimal = demo.close(
+        "marginal-gain allocation reaches the brute-force optimum", solved(split), best
+    )
     demo.equal("and spends nothing on the impossible prompt", split[2], 0.0)
-    uniform = solved(demo.tensor([10.0, 10.0, 10.0], dtype=torch.float64))
-    demo.at_least("it beats an even split by over 0.15 problems", best - uniform, 0.15)
+    # The even split, 10 samples each, wastes a third of the budget on the impossible prompt.
+    optimal.broken(
+        "an even split does not",
+        solved(demo.tensor([10.0, 10.0, 10.0], dtype=torch.float64)),
+    )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "the plug-in pass@k instead of the unbiased estimator",
+        "return 1 - math.comb(n - c, k) / math.comb(n, k)",
+        "return 1 - (1 - c / n) ** k",
+    ),
+    (
+        "pick a sample at random, ignoring the verifier",
+        "key = demo.rand(trials, n, seed=seed + 2000) + accepted.float()",
+        "key = demo.rand(trials, n, seed=seed + 2000)",
+    ),
+    (
+        "allocate by success chance instead of marginal gain",
+        "gain = (1 - ps) ** split * ps",
+        "gain = ps.clone()",
+    ),
+]

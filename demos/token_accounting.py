@@ -80,19 +80,14 @@ def run(demo: Demo) -> None:
     prices = demo.tensor([3.00, 0.30, 15.00], dtype=torch.float64) / 1e6
     prompt, cached, completion = 12_000, 8_000, 500
     counts = demo.tensor([prompt - cached, cached, completion], dtype=torch.float64)
-    demo.close(
+    bill = demo.close(
         "the worked request costs $0.0219",
         counts @ prices,
         demo.tensor(0.0219, dtype=torch.float64),
     )
-    # Negative control: billing the cached tokens on top of the full prompt counts them twice.
+    # The common slip: bill the cached tokens on top of the full prompt, counting them twice.
     double = demo.tensor([prompt, cached, completion], dtype=torch.float64)
-    demo.close(
-        "counting cached tokens twice gives the same bill",
-        double @ prices,
-        demo.tensor(0.0219, dtype=torch.float64),
-        negative=True,
-    )
+    bill.broken("counting cached tokens twice overbills, $0.0459", double @ prices)
 
     # Chat resends the history: turn k's prompt holds the system prompt, k user
     # messages and k - 1 replies, so n turns bill s*n + u*n(n+1)/2 + a*n(n-1)/2.
@@ -106,12 +101,33 @@ def run(demo: Demo) -> None:
     billed = prompts.cumsum(0)
     n = demo.tensor([10, 20], dtype=torch.float64)
     closed = s * n + u * n * (n + 1) / 2 + a * n * (n - 1) / 2
-    demo.close("input billed over 10 and 20 turns matches the closed form", billed[[9, 19]], closed)
+    quadratic = demo.close(
+        "input billed over 10 and 20 turns matches the closed form", billed[[9, 19]], closed
+    )
+    # Counting only each turn's new messages, as if the history were free, undercounts.
+    new_only = torch.cumsum(demo.tensor([u + a] * 40, dtype=torch.float64), 0)
+    quadratic.broken("counting only each turn's new tokens does not", new_only[[9, 19]])
     demo.between(
         "doubling the turns from 10 to 20 multiplies input by", billed[19] / billed[9], 3.5, 4.0
     )
 
     # Context budget: an 8,192-token window with 1,024 reserved for the reply holds
     # the prompt while 200 + 200k - 150 <= 7,168, i.e. up to turn 35; turn 36 overflows.
-    overflow = int((prompts + 1024 > 8192).nonzero()[0]) + 1
+    overflow = int((prompts + 1024 > 8192).int().argmax()) + 1  # the first True
     demo.equal("the first turn that overflows the window", overflow, 36)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "bill the cached tokens again at the full input price",
+        "counts = demo.tensor([prompt - cached, cached, completion]",
+        "counts = demo.tensor([prompt, cached, completion]",
+    ),
+    ("forget that the replies are resent as history", "history += a", "history += 0"),
+    (
+        "merge the least frequent pair",
+        "pair = Counter(pairwise(ids)).most_common(1)[0][0]",
+        "pair = Counter(pairwise(ids)).most_common()[-1][0]",
+    ),
+]

@@ -36,14 +36,15 @@ def merge(ids: list[int], pair: tuple[int, int], new_id: int) -> list[int]:
     return out
 
 
-def train_bpe(text: str, vocab_size: int) -> dict[tuple[int, int], int]:
+def train_bpe(text: str, vocab_size: int) -> tuple[dict[tuple[int, int], int], list[int]]:
+    """The merges in the order learned, and the training text as the tokens it ended as."""
     ids, merges = list(text.encode("utf-8")), {}
     for new_id in range(256, vocab_size):
         counts = Counter(pairwise(ids))
         # Most frequent pair; ties go to the smallest pair, so training is deterministic.
         pair = max(counts, key=lambda p: (counts[p], -p[0], -p[1]))
         ids, merges[pair] = merge(ids, pair, new_id), new_id
-    return merges
+    return merges, ids
 
 
 def encode(text: str, merges: dict[tuple[int, int], int]) -> list[int]:
@@ -70,12 +71,14 @@ def decode(ids: list[int], vocab: dict[int, bytes]) -> str:
 
 
 def run(demo: Demo) -> None:
-    merges = train_bpe(CORPUS, vocab_size=352)
+    merges, trained_ids = train_bpe(CORPUS, vocab_size=352)
     vocab = vocabulary(merges)
+    # Each merge adds one entry, so this holds by construction: shown, not claimed.
     demo.equal(
         "a vocabulary of 352 is 256 bytes plus 96 merges",
         [len(vocab), len(merges)],
         [352, 352 - 256],
+        illustration=True,
     )
 
     # The first merge is the most frequent adjacent byte pair, counted independently
@@ -93,15 +96,25 @@ def run(demo: Demo) -> None:
         "漢字かな交じり文",
         "",
     ]
+    # Encoding replays the merges in the order they were learned, so on the training text it
+    # must end exactly where training ended, although it never counts a pair.
+    demo.equal(
+        "encoding the training text gives the tokens training ended with",
+        encode(CORPUS, merges),
+        trained_ids,
+    )
+
     broken = sum(decode(encode(s, merges), vocab) != s for s in samples)
-    demo.equal("decode(encode(s)) == s for ASCII, accents, emoji, CJK and ''", broken, 0)
+    round_trip = demo.equal(
+        "decode(encode(s)) == s for ASCII, accents, emoji, CJK and ''", broken, 0
+    )
 
     # Negative control: decoding each token on its own splits multi-byte characters.
     def per_token(ids: list[int]) -> str:
         return "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)
 
     naive = sum(per_token(encode(s, merges)) != s for s in samples)
-    demo.equal("decoding token by token also round-trips", naive, 0, negative=True)
+    round_trip.broken("decoding token by token does not", naive)
 
     # Compression: the training text needs far fewer tokens than bytes, text in a
     # script the merges never saw gets one token per byte.
@@ -111,3 +124,23 @@ def run(demo: Demo) -> None:
     demo.equal(
         "unseen CJK text gets one token per byte", len(encode(cjk, merges)), len(cjk.encode())
     )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "training merges the least frequent pair",
+        "pair = max(counts, key=lambda p: (counts[p], -p[0], -p[1]))",
+        "pair = min(counts, key=lambda p: (counts[p], -p[0], -p[1]))",
+    ),
+    (
+        "encoding applies the latest-learned merge first",
+        "pair = min(pairwise(ids), key=lambda p: merges.get(p, 1 << 30))",
+        "pair = max(pairwise(ids), key=lambda p: merges.get(p, -1))",
+    ),
+    (
+        "decode each token's bytes on their own",
+        'return b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")',
+        'return "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)',
+    ),
+]

@@ -42,21 +42,31 @@ def run(demo: Demo) -> None:
     torch.manual_seed(0)
     block = layer(E, H).to(demo.device).eval()
     x = demo.randn(2, 10, E, seed=0)
+    # On the CPU the two paths differ only in summation order (~2e-7 measured). On a GPU
+    # (untested) the eval-mode layer takes PyTorch's fused fast path: a fused encoder
+    # kernel and memory-efficient attention that computes the softmax blockwise, reordering
+    # every float32 sum through both sublayers; 1e-3 on outputs of size ~1 still sits
+    # three orders below what the broken variants give (> 1).
     tol = 1e-3 if demo.on_gpu else 1e-5
 
     with torch.no_grad():
-        demo.close(
+        same = demo.close(
             "hand-written pre-LN block equals TransformerEncoderLayer(norm_first=True)",
             pre_ln_block(x, block, H),
             block(x),
             atol=tol,
         )
+        # The same weights in post-LN order (normalise after each residual add) are another
+        # function, so the comparison can tell the two orders apart.
+        post = layer(E, H, norm_first=False).to(demo.device).eval()
+        post.load_state_dict(block.state_dict())
+        same.broken("the same weights as a post-LN block do not", post(x))
         # No mask and no positions: shuffling the tokens only shuffles the outputs.
         perm = torch.randperm(10, generator=demo.generator(1)).to(demo.device)
         demo.close(
             "the block is permutation-equivariant",
-            block(x[:, perm]),
-            block(x)[:, perm],
+            pre_ln_block(x[:, perm], block, H),
+            pre_ln_block(x, block, H)[:, perm],
             atol=tol,
         )
 
@@ -78,8 +88,30 @@ def run(demo: Demo) -> None:
         return z
 
     with torch.no_grad():
-        demo.equal(
-            "with zero output projections a pre-LN block is the identity", zeroed(True)(x), x
+        identity = demo.equal(
+            "with zero output projections a pre-LN block is the identity",
+            pre_ln_block(x, zeroed(True), H),
+            x,
         )
-        # Negative control: post-LN normalises after the residual add, so it is not.
-        demo.equal("so is a post-LN block", zeroed(False)(x), x, negative=True)
+        # Post-LN normalises after the residual add, so it is not.
+        identity.broken("a post-LN block is not", zeroed(False)(x))
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "scale the scores by sqrt(E) instead of sqrt(d_head)",
+        "/ (E // heads) ** 0.5",
+        "/ E**0.5",
+    ),
+    (
+        "add the sublayer to the normalised stream instead of the residual",
+        "x = x + attn.out_proj(",
+        "x = h + attn.out_proj(",
+    ),
+    (
+        "feed the MLP the un-normalised stream",
+        "return x + layer.linear2(F.relu(layer.linear1(h)))",
+        "return x + layer.linear2(F.relu(layer.linear1(x)))",
+    ),
+]

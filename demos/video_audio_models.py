@@ -46,18 +46,15 @@ def run(demo: Demo) -> None:
         inner = spec[:, 5:-5]  # frames away from the padded edges
         return inner[9:15].sum() / inner.sum()
 
-    demo.at_least(
+    tapered = demo.at_least(
         "Hann window: energy within bins 9-14 for 460 Hz",
         near_peak(power(tone(demo, 460.0), hann)),
         0.999,
     )
-    # Negative control: a rectangular window (no taper) leaks energy far from the peak.
+    # A rectangular window (no taper) leaks energy far from the peak.
     rect = torch.ones(N_FFT, dtype=torch.float64, device=demo.device)
-    demo.at_least(
-        "rectangular window keeps as much near the peak",
-        near_peak(power(tone(demo, 460.0), rect)),
-        0.999,
-        negative=True,
+    tapered.broken(
+        "a rectangular window does not keep it there", near_peak(power(tone(demo, 460.0), rect))
     )
 
     # Whisper's encoder input: 30 s is 3000 frames of 80 mel bins; a stride-2 conv halves
@@ -84,9 +81,41 @@ def run(demo: Demo) -> None:
         clip.reshape(1, 3, 8, 2, 4, 8, 4, 8).permute(0, 2, 4, 6, 1, 3, 5, 7).reshape(1, 128, 384)
     )
     linear = tubes @ conv.weight.reshape(24, 384).T + conv.bias
-    demo.close(
+    # On a GPU, cuDNN may run the float32 Conv3d in TF32 (inputs rounded to 10 mantissa bits,
+    # relative 2^-11 ~ 5e-4): over 384-term sums of N(0, 1) x U(+-0.05) products (size
+    # ~ 0.03 each) that is ~ sqrt(384) * 0.03 * 5e-4 ~ 3e-4 per token, hence 2e-3 there.
+    tubelet = demo.close(
         "Conv3d with stride = kernel equals tubelets + linear",
         tokens,
         linear,
-        atol=1e-4 if demo.on_gpu else 1e-5,
+        atol=2e-3 if demo.on_gpu else 1e-5,
     )
+    # Cutting the clip in the wrong order (height and width swapped inside each patch)
+    # gives tokens of the same shape that no longer match.
+    swapped = (
+        clip.reshape(1, 3, 8, 2, 4, 8, 4, 8).permute(0, 2, 4, 6, 1, 3, 7, 5).reshape(1, 128, 384)
+    )
+    tubelet.broken(
+        "tubelets flattened with height and width swapped do not",
+        swapped @ conv.weight.reshape(24, 384).T + conv.bias,
+    )
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "forget the analysis window",
+        "torch.stft(x, N_FFT, HOP, window=window, return_complex=True)",
+        "torch.stft(x, N_FFT, HOP, window=torch.ones_like(window), return_complex=True)",
+    ),
+    (
+        "patch each frame on its own (no temporal tubelet)",
+        "stride=(2, 8, 8)",
+        "stride=(1, 8, 8)",
+    ),
+    (
+        "no downsampling in Whisper's stem",
+        "nn.Conv1d(16, 16, 3, stride=2, padding=1)",
+        "nn.Conv1d(16, 16, 3, stride=1, padding=1)",
+    ),
+]

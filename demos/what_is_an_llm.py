@@ -66,15 +66,28 @@ def run(demo: Demo) -> None:
     start = vocab.index("t")
     three = P[start][:, None, None] * P[:, :, None] * P[None, :, :]
     demo.close("all V^3 three-character continuations sum to probability 1", three.sum(), 1.0)
+    # The chain is what the training loss scores: a text's probability is exp(-the sum of
+    # its next-token cross-entropies), here for "the" continued by "he ".
+    a, b, c = (vocab.index(ch) for ch in "he ")
+    nll = F.cross_entropy(
+        W[[start, a, b]], demo.tensor([a, b, c], dtype=torch.long), reduction="sum"
+    )
+    demo.close(
+        "P('he ' after 't') from the chain equals exp(-summed next-token loss)",
+        three[a, b, c],
+        torch.exp(-nll),
+    )
 
     # Generating means sampling one token at a time. Temperature T divides the logits:
     # as T -> 0 every sample is the most likely token (greedy decoding).
     context = W[vocab.index(" ")]  # what follows a space: c, d, l, m, o, s, t
     uniforms = demo.rand(20_000, V, seed=0, dtype=torch.float64)
     cold = sample(context.expand(20_000, V), 1e-3, uniforms)
-    demo.equal(
+    greedy = demo.equal(
         "at T = 0.001 all 20,000 samples are the argmax", cold, context.argmax().expand(20_000)
     )
+    # At T = 1 the same draws spread over every likely letter.
+    greedy.broken("at T = 1 they are not", sample(context.expand(20_000, V), 1.0, uniforms))
 
     # At T = 1 the samples follow softmax(logits): a chi-square test against it, pooling
     # the tokens expected fewer than 5 times each (never seen after a space) into one bin.
@@ -88,7 +101,29 @@ def run(demo: Demo) -> None:
 
     statistic, dof = chi_square(sample(context.expand(20_000, V), 1.0, uniforms))
     limit = dof + 5 * math.sqrt(2 * dof)  # about 5 standard deviations above df
-    demo.at_most("at T = 1 the samples pass a chi-square test against softmax", statistic, limit)
-    # Negative control: at T = 2 the distribution is flatter and the same test rejects it.
+    follows = demo.at_most(
+        "at T = 1 the samples pass a chi-square test against softmax", statistic, limit
+    )
+    # At T = 2 the distribution is flatter, and the same test tells it apart.
     hot, _ = chi_square(sample(context.expand(20_000, V), 2.0, uniforms))
-    demo.at_most("at T = 2 they pass it too", hot, limit, negative=True)
+    follows.broken("at T = 2 they do not", hot)
+
+
+# One-line breaks of the concept that the checks above must catch.
+MUTATIONS = [
+    (
+        "sample without dividing by the temperature",
+        "(logits / temperature + gumbel).argmax(-1)",
+        "(logits + gumbel).argmax(-1)",
+    ),
+    (
+        "Gumbel noise with the wrong sign",
+        "gumbel = -torch.log(-torch.log(uniforms.clamp(1e-300, 1.0)))",
+        "gumbel = torch.log(-torch.log(uniforms.clamp(1e-300, 1.0)))",
+    ),
+    (
+        "chain the continuation from the wrong rows: P(b | x) for every step",
+        "three = P[start][:, None, None] * P[:, :, None] * P[None, :, :]",
+        "three = P[start][:, None, None] * P[start][None, :, None] * P[None, :, :]",
+    ),
+]

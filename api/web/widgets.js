@@ -98,13 +98,17 @@ export async function demoClaims(demoId) {
 }
 
 function claim(check) {
-  const verdict = check.negative
+  const verdict = check.illustration
     ? check.ok
-      ? "✓ negative control fails, as it must"
-      : "✗ negative control passed"
-    : check.ok
-      ? "✓ holds"
-      : "✗ does not hold";
+      ? "illustration: holds by construction, not counted as a claim"
+      : "✗ illustration does not hold"
+    : check.negative
+      ? check.ok
+        ? "✓ negative control: the broken variant fails this check, as it must"
+        : "✗ negative control passed"
+      : check.ok
+        ? "✓ holds"
+        : "✗ does not hold";
   return h(
     "li",
     { class: check.ok ? "claim ok" : "claim bad" },
