@@ -330,7 +330,13 @@ def _tensor(value: Value, device: torch.device, dtype: torch.dtype | None = None
     if isinstance(value, torch.Tensor):
         value = value.detach().to(device)
         return value if dtype is None else value.to(dtype)
-    return torch.tensor(value, device=device, dtype=dtype)
+    tensor = torch.tensor(value, device=device, dtype=dtype)
+    if dtype is None and tensor.is_floating_point() and device.type != "mps":
+        # Python floats are float64: kept so, a value like 0.0034 is judged at float64's
+        # tolerance rather than float32's 1e-5, which would let 0.003405 pass for it.
+        # (MPS has no float64.)
+        tensor = torch.tensor(value, device=device, dtype=torch.float64)
+    return tensor
 
 
 def _scalar(value: Value) -> tuple[float | int, str | None]:

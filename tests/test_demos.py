@@ -366,11 +366,13 @@ def test_harness_checks_compare_as_they_say():
     demo = Demo(CPU)
     assert demo.close("near", demo.tensor([1.0, 2.0]), [1.0, 2.0 + 1e-7])
     assert not demo.close("shape", demo.tensor([1.0, 2.0]), [1.0, 2.0, 3.0])
+    assert not demo.close("python floats keep float64", 0.0034, 0.003405)
+    assert demo.close("float32 tolerance for float32", demo.tensor(0.0034), 0.003405)
     assert demo.equal("exact", demo.tensor([1, 2], dtype=torch.int64), [1, 2])
     assert not demo.equal("off by one", demo.tensor([1, 5], dtype=torch.int64), [1, 3])
     assert demo.between("in range", 0.5, 0.0, 1.0) and not demo.at_least("low", 0.5, 1.0)
     demo.not_claimed("faster on a GPU", "a CPU cannot show a GPU speed-up")
-    shape, off = demo.checks[1], demo.checks[3]
+    shape, off = demo.checks[1], demo.checks[5]
     assert shape.measured is None and "shapes differ" in shape.note
     assert (off.measured, off.differ, off.values) == (2.0, 1, [1, 5])
     skipped = demo.checks[-1]
