@@ -15,10 +15,10 @@ CONCEPTS = ["cnn"]
 
 
 def run(demo: Demo) -> None:
-    # cuDNN runs float32 convolutions in TF32 by default, rounding inputs to 10 mantissa
-    # bits (relative 2^-11 ~ 5e-4); over 27-term sums of unit-size products that leaves
-    # ~ sqrt(27) * 5e-4 ~ 3e-3 per output, and the largest of 512 outputs ~ 4x that.
-    tol = 2e-2 if demo.on_gpu else 1e-5
+    # On a GPU the runner turns TF32 off, but cuDNN may still pick an FFT or Winograd
+    # algorithm, whose transforms round differently from a direct 27-term sum: float32
+    # errors up to ~1e-4 relative on outputs of size ~5, so 1e-3 there (untested).
+    tol = 1e-3 if demo.on_gpu else 1e-5
     x = demo.randn(2, 3, 8, 8, seed=0)
     weight, bias = demo.randn(4, 3, 3, 3, seed=1), demo.randn(4, seed=2)
 

@@ -81,9 +81,9 @@ def run(demo: Demo) -> None:
         clip.reshape(1, 3, 8, 2, 4, 8, 4, 8).permute(0, 2, 4, 6, 1, 3, 5, 7).reshape(1, 128, 384)
     )
     linear = tubes @ conv.weight.reshape(24, 384).T + conv.bias
-    # On a GPU, cuDNN may run the float32 Conv3d in TF32 (inputs rounded to 10 mantissa bits,
-    # relative 2^-11 ~ 5e-4): over 384-term sums of N(0, 1) x U(+-0.05) products (size
-    # ~ 0.03 each) that is ~ sqrt(384) * 0.03 * 5e-4 ~ 3e-4 per token, hence 2e-3 there.
+    # On a GPU the runner turns TF32 off, but cuDNN may pick a Conv3d algorithm that sums
+    # the 384 terms (N(0, 1) x U(+-0.05), outputs of size ~0.6) in blocks or through a
+    # transform: float32 errors up to ~1e-4 relative, so 2e-3 there leaves room (untested).
     tubelet = demo.close(
         "Conv3d with stride = kernel equals tubelets + linear",
         tokens,
