@@ -22,6 +22,7 @@ that catches every exception.
 """
 
 import contextlib
+import ctypes
 import importlib.util
 import math
 import multiprocessing
@@ -45,6 +46,7 @@ from demos.harness import Demo
 from demos.records import DEMOS_DIR, DemoSource, record_key
 
 TIMEOUT_S = 20.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 MIN_CLAIMS = 3  # positive claims that can fail: one number proves little about a concept
 WARM = "demos._warm"  # what a process loads before it forks the demos' processes
 Progress = Callable[[DemoSource, dict[str, Any]], None]
@@ -122,6 +124,7 @@ def prepare(device: torch.device) -> None:
 def _child(conn: Connection, module: str, path: str, device: str) -> None:
     """Run one demo and send back how it ended, its checks and its seconds; then exit."""
     os.setpgid(0, 0)  # its own process group, so a timeout kills whatever it started too
+    _die_with_parent()
     target = torch.device(device)
     prepare(target)
     torch.manual_seed(0)
@@ -146,6 +149,16 @@ def _child(conn: Connection, module: str, path: str, device: str) -> None:
         conn.send((f"its checks could not be sent back: {exc}", [], seconds))
     conn.close()
     os._exit(0)  # no atexit handlers, no waiting on threads the demo left behind
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this process if the runner dies first (say, killed
+    by a timeout of its own caller), so an orphaned demo cannot run on unseen."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the runner died before the request took effect
+            os._exit(1)
 
 
 def _raised(exc: BaseException, path: str) -> str:
@@ -228,25 +241,29 @@ def run_all(
     records: list[dict[str, Any] | None] = [None] * len(demos)
     waiting = list(enumerate(demos))
     running: dict[Connection, tuple[int, _Running]] = {}
-    while waiting or running:
-        while waiting and len(running) < max(1, jobs):
-            index, demo = waiting.pop(0)
-            job = _Running(context, demo, device, timeout)
-            running[job.conn] = (index, job)
-        now = time.perf_counter()
-        soonest = min(job.deadline for _, job in running.values())
-        ready = wait(list(running), timeout=max(0.0, soonest - now))
-        now = time.perf_counter()
-        for conn in list(running):
-            index, job = running[conn]
-            timed_out = conn not in ready and now >= job.deadline
-            if conn in ready or timed_out:
-                del running[conn]
-                ending, checks, seconds = job.finish(timed_out)
-                record = judge(job.demo, device, ending, checks, seconds, commit, env)
-                records[index] = record
-                if progress is not None:
-                    progress(job.demo, record)
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, jobs):
+                index, demo = waiting.pop(0)
+                job = _Running(context, demo, device, timeout)
+                running[job.conn] = (index, job)
+            now = time.perf_counter()
+            soonest = min(job.deadline for _, job in running.values())
+            ready = wait(list(running), timeout=max(0.0, soonest - now))
+            now = time.perf_counter()
+            for conn in list(running):
+                index, job = running[conn]
+                timed_out = conn not in ready and now >= job.deadline
+                if conn in ready or timed_out:
+                    del running[conn]
+                    ending, checks, seconds = job.finish(timed_out)
+                    record = judge(job.demo, device, ending, checks, seconds, commit, env)
+                    records[index] = record
+                    if progress is not None:
+                        progress(job.demo, record)
+    finally:  # interrupted (Ctrl-C, an error in a callback): leave no demo running
+        for _, job in running.values():
+            job.finish(timed_out=True)
     return [r for r in records if r is not None]
 
 

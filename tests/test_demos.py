@@ -8,7 +8,10 @@ the occasion: every one must be caught.
 import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -304,6 +307,37 @@ def test_a_hung_native_call_fails_that_demo_and_its_process_group_is_killed(tmp_
     assert "ran past its 2 s timeout and was killed" in records[0]["problems"][0]
     assert records[1]["status"] == "passed", "the other demos go on"
     assert not _alive(int(pid_file.read_text())), "the demo's child outlived it"
+
+
+def test_a_demo_dies_with_a_runner_that_is_killed(tmp_path):
+    """A caller's own timeout may SIGKILL the runner: its demo must not run on orphaned."""
+    pid_file = tmp_path / "demo.pid"
+    body = f"""
+    import os, time
+    def run(demo):
+        open({str(pid_file)!r}, 'w').write(str(os.getpid()))
+        time.sleep(60)
+    """
+    _demo(tmp_path, "orphan", body)
+    script = (
+        "import sys, torch, pathlib; from demos.records import discover;"
+        "from demos.runner import run_all; demos = discover(pathlib.Path(sys.argv[1]));"
+        "run_all([demos['orphan']], torch.device('cpu'), timeout=60)"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and runner.poll() is None, "the demo never ran"
+            time.sleep(0.05)
+        demo_pid = int(pid_file.read_text())
+    finally:
+        runner.kill()
+        runner.wait()
+    deadline = time.monotonic() + 5
+    while _alive(demo_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(demo_pid), "the demo outlived its runner"
 
 
 def test_runner_records_what_was_measured_where(tmp_path):
