@@ -120,11 +120,6 @@ def _assignment(tree: ast.Module) -> ast.Assign | None:
     return None
 
 
-def scratch_source(demo: DemoSource, path: Path) -> DemoSource:
-    """``demo`` run from ``path`` instead: same id and module name, so imports resolve alike."""
-    return replace(demo, path=path)
-
-
 @dataclass(frozen=True)
 class Outcome:
     mutation: Mutation
@@ -154,7 +149,7 @@ def mutate_all(
                 path = Path(scratch) / str(len(runs)) / demo.path.name
                 path.parent.mkdir()
                 path.write_text(mutant(demo, mutation), encoding="utf-8")
-                runs.append((mutation, scratch_source(demo, path)))
+                runs.append((mutation, replace(demo, path=path)))  # same id and module name
         records = run_all(
             [source for _, source in runs],
             torch.device("cpu"),

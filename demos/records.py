@@ -12,6 +12,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -50,36 +51,105 @@ def discover(directory: Path = DEMOS_DIR) -> dict[str, DemoSource]:
     """Every demo module in ``directory``, by id, in id order.
 
     A module that does not parse is still listed (its run then fails and says why),
-    so one demo's syntax error never hides the others.
+    so one demo's syntax error never hides the others. Each file is parsed and walked
+    once, however many demos import it.
     """
+    scans: dict[Path, _Scan] = {}
+
+    def scan(path: Path) -> _Scan:
+        if path not in scans:
+            scans[path] = _scan(path, directory)
+        return scans[path]
+
     demos = {}
     for path in sorted(directory.glob("*.py")):
         if path.stem in INFRASTRUCTURE or path.stem.startswith("_"):
             continue
         demo_id = path.stem.replace("_", "-")
-        tree = _parse(path)
+        tree = scan(path).tree
         if tree is None:
             title = f"{demo_id} (does not parse)"
             demos[demo_id] = DemoSource(demo_id, f"demos.{path.stem}", path, title, (), (path,))
             continue
         doc = (ast.get_docstring(tree) or demo_id).strip().splitlines()[0]
+        sources = _sources(path, scan)
         demos[demo_id] = DemoSource(
             id=demo_id,
             module=f"demos.{path.stem}",
             path=path,
             title=doc,
             concepts=_concepts(tree),
-            sources=(sources := _sources(path, directory)),
-            swallows=tuple(w for p in sources for w in swallowed_exceptions(p)),
+            sources=sources,
+            swallows=tuple(where for p in sources for where in scan(p).swallows),
         )
     return demos
 
 
-def _parse(path: Path) -> ast.Module | None:
+@dataclass(frozen=True)
+class _Scan:
+    """What one module's syntax tree says: the demos modules it imports, and where it
+    catches every exception."""
+
+    tree: ast.Module | None  # None when the file does not parse
+    imports: tuple[Path, ...]
+    swallows: tuple[str, ...]
+
+
+BROAD = frozenset({"Exception", "BaseException"})
+
+
+def _scan(path: Path, directory: Path) -> _Scan:
+    """One walk over ``path``'s tree.
+
+    Imports count in every form: ``from demos.x import y``, ``import demos.x``,
+    ``from demos import x`` and the relative ``from . import x``, ``from ._training
+    import adam``. Catching every exception (bare ``except``, ``except Exception``,
+    ``contextlib.suppress(Exception)``) can hide a step that never ran; catching the one
+    error a demo expects (``except RuntimeError``) is fine.
+    """
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
+        tree = ast.parse(path.read_bytes(), filename=str(path))
     except (SyntaxError, ValueError):
-        return None
+        return _Scan(None, (), ())
+    imports: list[Path] = []
+    swallows: list[str] = []
+    for node in ast.walk(tree):
+        names: list[str] = []
+        caught: list[ast.expr] = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:  # relative to the demos package
+                base = "demos" + (f".{node.module}" if node.module else "")
+            elif node.level == 0 and node.module:
+                base = node.module
+            else:
+                continue
+            names = [base] + [f"{base}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ExceptHandler):
+            if node.type is None:
+                swallows.append(f"{path.name}:{node.lineno}")
+                continue
+            caught = list(node.type.elts) if isinstance(node.type, ast.Tuple) else [node.type]
+        elif isinstance(node, ast.Call) and _last_name(node.func) == "suppress":
+            caught = list(node.args)
+        if any(_last_name(c) in BROAD for c in caught):
+            swallows.append(f"{path.name}:{node.lineno}")
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "demos" or len(parts) < 2:
+                continue
+            helper = directory / f"{parts[1]}.py"
+            if helper.is_file() and helper not in imports:
+                imports.append(helper)
+    return _Scan(tree, tuple(imports), tuple(swallows))
+
+
+def _last_name(expr: ast.expr) -> str:
+    """``suppress`` for both ``suppress`` and ``contextlib.suppress``."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return expr.id if isinstance(expr, ast.Name) else ""
 
 
 def _concepts(tree: ast.Module) -> tuple[str, ...]:
@@ -92,60 +162,15 @@ def _concepts(tree: ast.Module) -> tuple[str, ...]:
     return ()
 
 
-def _sources(path: Path, directory: Path) -> tuple[Path, ...]:
-    """The demo and every module of the demos package it imports, transitively.
-
-    Counts ``from demos.x import y``, ``import demos.x``, ``from demos import x``
-    and their relative forms (``from . import x``, ``from ._training import adam``).
-    """
+def _sources(path: Path, scan: Callable[[Path], _Scan]) -> tuple[Path, ...]:
+    """The demo and every module of the demos package it imports, transitively."""
     found, stack = [path], [path]
     while stack:
-        tree = _parse(stack.pop())
-        for node in ast.walk(tree) if tree else ():
-            names: list[str] = []
-            if isinstance(node, ast.ImportFrom):
-                if node.level == 1:  # relative to the demos package
-                    base = "demos" + (f".{node.module}" if node.module else "")
-                elif node.level == 0 and node.module:
-                    base = node.module
-                else:
-                    continue
-                names = [base] + [f"{base}.{a.name}" for a in node.names]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            for name in names:
-                parts = name.split(".")
-                if parts[0] != "demos" or len(parts) < 2:
-                    continue
-                helper = directory / f"{parts[1]}.py"
-                if helper.is_file() and helper not in found:
-                    found.append(helper)
-                    stack.append(helper)
+        for helper in scan(stack.pop()).imports:
+            if helper not in found:
+                found.append(helper)
+                stack.append(helper)
     return tuple(sorted(found))
-
-
-BROAD = frozenset({"Exception", "BaseException"})
-
-
-def swallowed_exceptions(path: Path) -> list[str]:
-    """Where ``path`` catches every exception (bare ``except``, ``except Exception``,
-    ``contextlib.suppress(Exception)``): a demo that swallows an error can hide a step
-    that never ran. Catching the one error a demo expects (``except RuntimeError``) is fine.
-    """
-    tree = _parse(path)
-    found: list[str] = []
-    for node in ast.walk(tree) if tree else ():
-        caught: list[ast.expr] = []
-        if isinstance(node, ast.ExceptHandler):
-            if node.type is None:
-                found.append(f"{path.name}:{node.lineno}")
-                continue
-            caught = list(node.type.elts) if isinstance(node.type, ast.Tuple) else [node.type]
-        elif isinstance(node, ast.Call) and ast.unparse(node.func).endswith("suppress"):
-            caught = list(node.args)
-        if any(ast.unparse(c).split(".")[-1] in BROAD for c in caught):
-            found.append(f"{path.name}:{node.lineno}")
-    return found
 
 
 def judges() -> tuple[Path, ...]:
