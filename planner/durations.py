@@ -2,7 +2,7 @@
 
 import re
 
-from planner.errors import PlanError
+from planner.errors import PlanError, shown
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hr|hrs|hours?|m|min|mins|minutes?)", re.IGNORECASE)
 _WHOLE = re.compile(rf"^\s*(?:{_PART.pattern}\s*)+$", re.IGNORECASE)
@@ -19,9 +19,11 @@ def parse_minutes(text: str, field: str) -> int:
             total += float(number) * (60 if unit.lower().startswith("h") else 1)
         minutes = round(total)
     else:
-        raise PlanError(field, f"{text!r} is not a duration; write it like 6h, 90m or 1h30m")
+        raise PlanError(
+            field, f"{shown(text)} is not a duration; write it like 6h, 90m or 1h30m", value=text
+        )
     if minutes <= 0:
-        raise PlanError(field, f"{text!r} must be more than zero minutes")
+        raise PlanError(field, f"{shown(text)} must be more than zero minutes", value=text)
     return minutes
 
 
@@ -29,7 +31,9 @@ def parse_pace(text: str, field: str = "pace") -> tuple[int, str]:
     """A pace as (minutes, per): '30m/day' -> (30, 'day'), '5h/week' -> (300, 'week')."""
     match = re.fullmatch(r"\s*(.+?)\s*(?:/|per|a)\s*(day|week)\s*", text, re.IGNORECASE)
     if match is None:
-        raise PlanError(field, f"{text!r} is not a pace; write it like 30m/day or 5h/week")
+        raise PlanError(
+            field, f"{shown(text)} is not a pace; write it like 30m/day or 5h/week", value=text
+        )
     return parse_minutes(match.group(1), field), match.group(2).lower()
 
 

@@ -1,4 +1,37 @@
-"""The one error the planner raises: a bad request, said in terms a learner can act on."""
+"""The one error the planner raises: a bad request, as data a face can render.
+
+A PlanError carries a ``code`` (what kind of fault), the ``field`` at fault, the
+``value`` as given (cut to ``MAX_SHOWN`` characters) and did-you-mean
+``suggestions``. Faces choose a status or an exit code from ``code`` and name the
+field in their own spelling (``--budget`` on the command line); none parses the
+message.
+"""
+
+from enum import StrEnum
+
+MAX_SHOWN = 100
+"""The most characters of a bad value echoed back: a 50 MB id is not repeated."""
+
+
+class ErrorCode(StrEnum):
+    """What kind of fault a request has."""
+
+    INVALID = "invalid-request"  # a value of the wrong form or out of range
+    UNKNOWN_ID = "unknown-id"  # an id the graph does not have
+    CONFLICT = "conflicting-request"  # values that contradict each other
+    TOO_LARGE = "too-large"  # a request whose answer would be unreasonably large
+
+
+def shown(value: object) -> str:
+    """``value`` as a message quotes it: its repr, cut to MAX_SHOWN characters.
+
+    >>> shown("x" * 500)[-4:]
+    "…'"
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_SHOWN:
+        return repr(text[:MAX_SHOWN] + "…")
+    return repr(text)
 
 
 class PlanError(ValueError):
@@ -8,14 +41,29 @@ class PlanError(ValueError):
     CLI can name the argument and the API can return a 4xx naming the field.
     """
 
-    def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        suggestions: tuple[str, ...] | list[str] = (),
+        *,
+        code: ErrorCode = ErrorCode.INVALID,
+        value: object = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
-        self.suggestions = suggestions
+        self.suggestions = tuple(suggestions)
+        self.code = code
+        self.value = None if value is None else _cut(value)
 
     def __str__(self) -> str:
         if not self.suggestions:
             return f"{self.field}: {self.message}"
         options = " or ".join(repr(s) for s in self.suggestions)
         return f"{self.field}: {self.message} (did you mean {options}?)"
+
+
+def _cut(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text[:MAX_SHOWN]

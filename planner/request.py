@@ -2,9 +2,9 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from graph.taxonomy import StudyDepth, Track
 
@@ -12,6 +12,24 @@ MAX_GOALS = 50
 MAX_KNOWN = 500
 MAX_BUDGET_MINUTES = 60 * 24 * 365
 """A year of round-the-clock study: anything larger is a typo."""
+MAX_ID_LENGTH = 100
+"""The longest id a request may name; the graph's longest is well under half of it."""
+
+NodeId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH)]
+"""A concept, paper or preset id as a request gives it."""
+# Numbers, flags and dates are strict: `true` is not a 1-minute budget, nor 0 a date in 1970.
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
+StrictDate = Annotated[date, Strict()]
+
+
+def _one_of(schema: dict[str, Any]) -> None:
+    """Pace's JSON Schema says what its validator enforces: exactly one rate."""
+    schema["oneOf"] = [{"required": ["minutes_per_day"]}, {"required": ["hours_per_week"]}]
+    for rate in ("minutes_per_day", "hours_per_week"):  # a rate is given or left out, never null
+        prop = schema["properties"][rate]
+        prop.update(next(s for s in prop.pop("anyOf") if s.get("type") != "null"))
+        prop.pop("default")
 
 
 class Weekday(StrEnum):
@@ -31,12 +49,15 @@ WORKDAYS = WEEKDAYS[:5]
 class Pace(BaseModel):
     """How much a learner studies: minutes every study day, or hours spread over a week."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_one_of)
 
-    minutes_per_day: int | None = Field(default=None, gt=0, le=24 * 60, examples=[30])
-    hours_per_week: float | None = Field(default=None, gt=0, le=7 * 24, examples=[5])
+    minutes_per_day: StrictInt | None = Field(default=None, gt=0, le=24 * 60, examples=[30])
+    hours_per_week: Annotated[float, Strict()] | None = Field(
+        default=None, gt=0, le=7 * 24, examples=[5]
+    )
     study_days: list[Weekday] | None = Field(
         default=None,
+        min_length=1,
         description="Days to study on; default every day for a daily pace, Monday to Friday "
         "for a weekly one.",
         examples=[["mon", "wed", "fri"]],
@@ -44,10 +65,11 @@ class Pace(BaseModel):
 
     @model_validator(mode="after")
     def _one_rate(self) -> Self:
+        for rate in self.model_fields_set & {"minutes_per_day", "hours_per_week"}:
+            if getattr(self, rate) is None:
+                raise ValueError(f"leave {rate} out rather than giving it as null")
         if (self.minutes_per_day is None) == (self.hours_per_week is None):
             raise ValueError("give either minutes_per_day or hours_per_week")
-        if self.study_days is not None and not self.study_days:
-            raise ValueError("study_days must name at least one day")
         return self
 
     def days(self) -> list[Weekday]:
@@ -68,13 +90,13 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    goals: list[str] = Field(
+    goals: list[NodeId] = Field(
         min_length=1,
         max_length=MAX_GOALS,
         description="Concept or paper ids to reach, or the id of a curated path (a preset).",
         examples=[["gpt"]],
     )
-    known: list[str] = Field(
+    known: list[NodeId] = Field(
         default_factory=list,
         max_length=MAX_KNOWN,
         description="Concept or paper ids the learner already knows.",
@@ -92,21 +114,21 @@ class PlanRequest(BaseModel):
         "may study some steps more shallowly; papers are read at the depth they call for, or "
         "skimmed for an overview.",
     )
-    budget_minutes: int | None = Field(
+    budget_minutes: StrictInt | None = Field(
         default=None, gt=0, le=MAX_BUDGET_MINUTES, description="Total study time available."
     )
-    include_recommended: bool = Field(
+    include_recommended: StrictBool = Field(
         default=False, description="Also plan soft prerequisites (recommends)."
     )
-    complete: bool = Field(
+    complete: StrictBool = Field(
         default=False,
         description="A preset: also study the prerequisites its source skips, each before the "
         "first step that needs it.",
     )
-    known_implies_prerequisites: bool = Field(
+    known_implies_prerequisites: StrictBool = Field(
         default=True, description="Knowing a concept implies knowing what it requires."
     )
     pace: Pace | None = None
-    start: date | None = Field(
+    start: StrictDate | None = Field(
         default=None, description="First study day of the schedule; needs a pace."
     )

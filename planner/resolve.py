@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from graph import KnowledgeGraph
 from graph.suggest import suggest_ids
-from planner.errors import PlanError
+from planner.errors import ErrorCode, PlanError, shown
 from planner.items import known_closure
 from planner.request import PlanRequest
 
@@ -21,7 +21,12 @@ def resolve(graph: KnowledgeGraph, request: PlanRequest) -> Resolved:
     """Check every id; expand a preset; work out what is known."""
     presets = [g for g in dict.fromkeys(request.goals) if g in graph.paths]
     if len(presets) > 1:
-        raise PlanError("goals", f"plan one preset at a time, not {', '.join(presets)}")
+        raise PlanError(
+            "goals",
+            f"plan one preset at a time, not {', '.join(presets)}",
+            code=ErrorCode.CONFLICT,
+            value=presets[1],
+        )
     preset = presets[0] if presets else None
     goals: list[str] = []
     stated_known = list(dict.fromkeys(request.known))
@@ -37,12 +42,19 @@ def resolve(graph: KnowledgeGraph, request: PlanRequest) -> Resolved:
     known = known_closure(graph, stated_known, request.known_implies_prerequisites)
     for goal in goals:
         if goal in stated_known:
-            raise PlanError("known", f"{goal!r} is both a goal and known; drop it from one")
+            raise PlanError(
+                "known",
+                f"{goal!r} is both a goal and known; drop it from one",
+                code=ErrorCode.CONFLICT,
+                value=goal,
+            )
         if goal in known:
             raise PlanError(
                 "goals",
                 f"{goal!r} is already known: something in known requires it; set "
                 "known_implies_prerequisites to false to plan it anyway",
+                code=ErrorCode.CONFLICT,
+                value=goal,
             )
     return Resolved(goals, known, stated_known, preset)
 
@@ -56,5 +68,16 @@ def check_id(graph: KnowledgeGraph, node: str, field: str, *, presets: bool = Tr
     if presets:
         names.update({pid: pid for pid in graph.paths})
     elif node in graph.paths:
-        raise PlanError(field, f"{node!r} is a curated path; {field} takes concept or paper ids")
-    raise PlanError(field, f"unknown {kinds} id {node!r}", tuple(suggest_ids(node, names)))
+        raise PlanError(
+            field,
+            f"{node!r} is a curated path; {field} takes concept or paper ids",
+            code=ErrorCode.INVALID,
+            value=node,
+        )
+    raise PlanError(
+        field,
+        f"unknown {kinds} id {shown(node)}",
+        tuple(suggest_ids(node, names)),
+        code=ErrorCode.UNKNOWN_ID,
+        value=node,
+    )

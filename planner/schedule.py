@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.errors import PlanError
+from planner.errors import ErrorCode, PlanError
 from planner.request import WEEKDAYS, Pace
 
 MAX_SESSIONS = 2000
@@ -51,9 +51,10 @@ def schedule(steps: list[tuple[str, int]], pace: Pace, start: date) -> Schedule:
                         "pace",
                         f"the schedule needs more than {MAX_SESSIONS} sessions; "
                         "study more per session or set a budget",
+                        code=ErrorCode.TOO_LARGE,
                     )
                 parts, room = [], size
-                day = _next_study_day(day + timedelta(days=1), days)
+                day = _next_study_day(_day_after(day), days)
             used = min(left, room)
             parts.append(SessionPart(number, node, used))
             left -= used
@@ -65,7 +66,24 @@ def schedule(steps: list[tuple[str, int]], pace: Pace, start: date) -> Schedule:
     return Schedule(start, end, size, study_days, tuple(sessions))
 
 
+LAST_DAY = date.max - timedelta(days=1)
+"""The last day a session can take: an export ends an all-day event on the day after."""
+
+
 def _next_study_day(day: date, days: set[int]) -> date:
+    """The first study day on or after ``day``."""
     while day.weekday() not in days:
-        day += timedelta(days=1)
+        day = _day_after(day)
     return day
+
+
+def _day_after(day: date) -> date:
+    """The next day; a PlanError, not an OverflowError, at the end of the calendar."""
+    if day >= LAST_DAY:
+        raise PlanError(
+            "start",
+            f"the schedule would run past {LAST_DAY.isoformat()}, the end of the calendar; "
+            "start earlier",
+            code=ErrorCode.TOO_LARGE,
+        )
+    return day + timedelta(days=1)

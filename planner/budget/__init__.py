@@ -24,6 +24,8 @@ goals               above EXACT_LIMIT, when the goal    the most goals; the weig
 greedy              above EXACT_LIMIT otherwise         nothing: the best of the goal
                                                         search, the relaxation's core
                                                         search and the greedy
+time-limit          a solver (CBC or HiGHS) ran past    nothing: the best fit found
+                    ``problem.TIME_LIMIT_S``            in the time
 ==================  ==================================  ===============================
 
 Modules: ``problem`` (the items by position, ``Score``), ``depths`` (the exact
@@ -35,7 +37,7 @@ most goals, by an integer program in HiGHS) and ``large`` (how those combine abo
 
 from planner.budget.branch_and_bound import NODE_LIMIT, branch_and_bound
 from planner.budget.depths import best_depths
-from planner.budget.greedy import greedy
+from planner.budget.greedy import greedy, greedy_fit
 from planner.budget.large import large_fit
 from planner.budget.problem import Fit, Problem, Score, full_minutes, score
 from planner.items import Item
@@ -62,4 +64,7 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
         return Fit(problem.named(found), "exact")
     from planner.budget.integer_program import solve  # imports PuLP only when needed
 
-    return Fit(solve(items, topo, budget), "integer-program")
+    choice, proven = solve(items, topo, budget)
+    if not proven:  # CBC stopped by the clock may hold no feasible answer: the greedy's is
+        return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
+    return Fit(choice, "integer-program")

@@ -22,24 +22,25 @@ the slowest 545 -> 262 ms; the same answers everywhere). A node limit, not a
 clock, keeps the answer the same on every run; the greedy's goals are the floor.
 """
 
+import time
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from planner.budget.problem import Problem
+from planner.budget.problem import TIME_LIMIT_S, Problem
 
 NODE_LIMIT = 20_000
 """Branch-and-bound nodes HiGHS may explore (the bench's instances are solved at the root)."""
 
 
-@dataclass(frozen=True)
-class GoalChoice:
+class GoalChoice(NamedTuple):
     kept: frozenset[int]  # the chosen goals with their closures: a closed set
     goals: int  # how many goals it reaches
     proven: bool  # no fit within the budget reaches more goals
+    timed_out: bool = False  # HiGHS stopped at TIME_LIMIT_S
 
 
 def most_goals(p: Problem, affordable: list[int], budget: int, floor: frozenset[int]) -> GoalChoice:
@@ -85,16 +86,23 @@ def most_goals(p: Problem, affordable: list[int], budget: int, floor: frozenset[
             shape=(rows, width),
         )
         constraints.append(LinearConstraint(link.tocsr(), 0.0, np.inf))
+    started = time.perf_counter()
     found = milp(
         -np.array([1.0] * len(goals) + [0.0] * len(classes)),
         constraints=constraints,
         integrality=np.ones(width),
         bounds=Bounds(0, 1),
-        options={"node_limit": NODE_LIMIT, "disp": False, "presolve": False},
+        options={
+            "node_limit": NODE_LIMIT,
+            "time_limit": TIME_LIMIT_S,
+            "disp": False,
+            "presolve": False,
+        },
     )
+    timed_out = found.status == 1 and time.perf_counter() - started >= TIME_LIMIT_S
     if found.x is None:
-        return fallback
+        return fallback._replace(timed_out=timed_out) if timed_out else fallback
     chosen = [g for g in goals if found.x[column[g]] > 0.5]
     kept = frozenset(chosen).union(*(p.ancestors[g] for g in chosen))
-    choice = GoalChoice(kept, len(chosen), found.status == 0)  # 0: optimal
-    return choice if choice.goals >= fallback.goals else fallback
+    choice = GoalChoice(kept, len(chosen), found.status == 0, timed_out)  # 0: optimal
+    return choice if choice.goals >= fallback.goals else fallback._replace(timed_out=timed_out)

@@ -5,15 +5,21 @@ stages (goals, then weight, then depth, then minutes), each stage holding the
 previous optimum, which keeps every coefficient small and exact.
 """
 
+import time
 import warnings
 
 import pulp
 
+from planner.budget.problem import TIME_LIMIT_S
 from planner.items import Item, depth_credit
 
 
-def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int]:
-    """The optimal choice of items and depths within ``budget``."""
+def solve(
+    items: dict[str, Item], topo: list[str], budget: int, time_limit: float | None = TIME_LIMIT_S
+) -> tuple[dict[str, int], bool]:
+    """The best choice of items and depths within ``budget``, and whether it is proven
+    optimal (False when the stages ran out of ``time_limit`` seconds between them; then
+    the values are whatever CBC held, not necessarily a feasible fit)."""
     problem = pulp.LpProblem("budget_fit", pulp.LpMaximize)
     pick = {
         node: [
@@ -41,13 +47,19 @@ def solve(items: dict[str, Item], topo: list[str], budget: int) -> dict[str, int
         ),
         -minutes,
     ]
-    solver = cbc()
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    proven = True
     for objective in stages:
         problem.setObjective(objective)
-        problem.solve(solver)
+        left = None if deadline is None else max(0.05, deadline - time.perf_counter())
+        problem.solve(cbc(left))
+        if problem.sol_status != pulp.LpSolutionOptimal:  # stopped by the clock
+            proven = False
+            break
         best = round(pulp.value(objective) or 0)
         problem += objective >= best  # every stage's objective is integral
-    return {node: k for node in topo for k, x in enumerate(pick[node]) if (x.value() or 0) > 0.5}
+    chosen = {node: k for node in topo for k, x in enumerate(pick[node]) if (x.value() or 0) > 0.5}
+    return chosen, proven
 
 
 def cbc(time_limit: float | None = None) -> pulp.LpSolver:

@@ -46,7 +46,9 @@ def large_fit(p: Problem, affordable: list[int], budget: int) -> tuple[dict[int,
     worth = p.worth(best)
     if worth >= relaxed.bound and settled(worth):
         return best, "relaxation"
-    return best, "goals" if choice.proven else "greedy"
+    if choice.proven:
+        return best, "goals"
+    return best, "time-limit" if choice.timed_out else "greedy"
 
 
 class _Relaxed:

@@ -24,12 +24,19 @@ class Score(NamedTuple):
     minutes_saved: int  # the negated minutes, so that fewer minutes compare bigger
 
 
+TIME_LIMIT_S = 0.5
+"""The most seconds a solver may run on one fit. Node limits, not this clock, bound the
+searches on every instance we have measured (so answers repeat run to run); the clock is
+the backstop for an instance nobody has seen: past it the best fit found is kept, and
+``Fit.method`` says "time-limit": nothing is proven."""
+
+
 @dataclass(frozen=True)
 class Fit:
     choice: dict[str, int]  # kept item -> index into its options
     # "none" (everything fits), "exact", "integer-program", "relaxation" (the items kept
     # meet the relaxation's bound, so no fit reaches more goals or weight), "goals" (no
-    # fit reaches more goals) or "greedy" (see planner.budget)
+    # fit reaches more goals), "greedy" or "time-limit" (see planner.budget)
     method: str
 
 

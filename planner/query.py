@@ -1,0 +1,134 @@
+"""A plan request in its text form: what a URL's query string or a command line says.
+
+Durations read "6h" or "30m/day", days "mon,wed,fri", dates YYYY-MM-DD. This one
+model is the GET /v1/plans query (FastAPI reads it as query parameters) and the
+``syllabus plan``/``export`` options (the CLI builds its options from these
+fields); ``to_request`` turns it into the JSON form, a PlanRequest. Errors name
+the fields as spelled here; each face renders them in its own spelling.
+
+    PlanQuery(goal=["gpt"], budget="6h").to_request().budget_minutes  # 360
+"""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from graph.taxonomy import StudyDepth, Track
+from planner.durations import parse_minutes, parse_pace
+from planner.errors import PlanError, shown
+from planner.request import MAX_GOALS, MAX_KNOWN, NodeId, Pace, PlanRequest, Weekday
+
+MAX_TEXT = 100
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+TO_REQUEST = {"goal": "goals", "budget": "budget_minutes"}
+"""The PlanRequest field each text field becomes, where the names differ."""
+FROM_REQUEST = {v: k for k, v in TO_REQUEST.items()}
+
+
+class PlanQuery(BaseModel):
+    """A plan request as text; ``to_request`` validates it into a PlanRequest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    goal: list[NodeId] = Field(
+        min_length=1,
+        max_length=MAX_GOALS,
+        description="A goal id (repeat it), or the id of a curated path (a preset).",
+    )
+    known: list[NodeId] = Field(
+        default_factory=list, max_length=MAX_KNOWN, description="An id you know (repeat it)."
+    )
+    track: Track | None = Field(
+        default=None, description="lightweight or paper; default: the preset's, else lightweight."
+    )
+    budget: Text | None = Field(default=None, description="Time available: 6h, 90m or 1h30m.")
+    pace: Text | None = Field(default=None, description="Study pace: 30m/day or 5h/week.")
+    days: Text | None = Field(
+        default=None,
+        description="Study days, e.g. mon,wed,fri (default: every day for a daily pace, "
+        "Monday to Friday for a weekly one).",
+    )
+    start: Text | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="First study day, YYYY-MM-DD (default: today, with a pace).",
+    )
+    depth: StudyDepth = Field(
+        default=StudyDepth.STUDY,
+        description="overview (one short resource), study (the core material and the "
+        "checklist) or deep (all of it, with the demo).",
+    )
+    complete: bool = Field(
+        default=False, description="A preset: also study the prerequisites its source skips."
+    )
+    recommended: bool = Field(default=False, description="Include soft prerequisites too.")
+    known_implies_prerequisites: bool = Field(
+        default=True, description="Whether knowing a concept implies knowing what it requires."
+    )
+
+    def to_request(self, today: date | None = None) -> PlanRequest:
+        """The PlanRequest this text says; a PlanError names the text field at fault."""
+        pace = None
+        if self.pace is not None:
+            minutes, per = parse_pace(self.pace, "pace")
+            rate = (
+                {"minutes_per_day": minutes} if per == "day" else {"hours_per_week": minutes / 60}
+            )
+            pace = _pace(rate, _days(self.days))
+        elif self.days is not None:
+            raise PlanError("days", "study days need a pace", value=self.days)
+        start = None
+        if self.start is not None:
+            try:
+                start = date.fromisoformat(self.start)
+            except ValueError:
+                message = f"{shown(self.start)} is not a date; write it as YYYY-MM-DD"
+                raise PlanError("start", message, value=self.start) from None
+        elif pace is not None:
+            start = today or date.today()
+        budget = parse_minutes(self.budget, "budget") if self.budget is not None else None
+        try:
+            return PlanRequest(
+                goals=self.goal,
+                known=self.known,
+                track=self.track,
+                depth=self.depth,
+                complete=self.complete,
+                budget_minutes=budget,
+                include_recommended=self.recommended,
+                known_implies_prerequisites=self.known_implies_prerequisites,
+                pace=pace,
+                start=start,
+            )
+        except ValidationError as exc:
+            raise _text_error(exc) from None
+
+
+def _days(days: str | None) -> list[Weekday] | None:
+    if days is None:
+        return None
+    chosen = [d.strip().lower()[:3] for d in days.split(",") if d.strip()]
+    if not chosen or any(d not in {w.value for w in Weekday} for d in chosen):
+        raise PlanError("days", f"{shown(days)} is not a list of days like mon,wed,fri", value=days)
+    return [Weekday(d) for d in chosen]
+
+
+def _pace(rate: dict[str, float], days: list[Weekday] | None) -> Pace:
+    try:
+        return Pace.model_validate({**rate, "study_days": days})
+    except ValidationError as exc:
+        raise PlanError("pace", exc.errors()[0]["msg"]) from None
+
+
+def _text_error(exc: ValidationError) -> PlanError:
+    """The first problem pydantic found in the PlanRequest, named as the text field."""
+    problem = exc.errors()[0]
+    head = str(problem["loc"][0]) if problem["loc"] else "request"
+    value = problem.get("input")
+    return PlanError(
+        FROM_REQUEST.get(head, head),
+        problem["msg"],
+        value=value if isinstance(value, str | int | float) else None,
+    )
