@@ -9,6 +9,7 @@ the paper and its reading questions (``paper_material``).
     depth_material(concept, concept.depths["study"])  # (Material("video", ...), ...)
 """
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from graph.study_time import DEMO_MINUTES, MINUTES_PER_QUESTION
@@ -27,27 +28,43 @@ class Material(NamedTuple):
     seen_in: int | None = None  # a plan: the earlier step that assigns it (0 minutes here)
 
 
+# Read-only members (properties), so that a YAML record (pydantic, lists) and a graph node
+# (named tuple, tuples) both match: a settable member would have to match its type exactly.
 class _Resource(Protocol):
-    id: str | None
-    kind: str
-    title: str
-    url: str
-    minutes: int
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def minutes(self) -> int: ...
 
 
 class _Depth(Protocol):
-    resources: list[str] | tuple[str, ...]
-    checklist: bool
-    demo: bool
-    activity: bool
+    @property
+    def resources(self) -> Sequence[str]: ...
+    @property
+    def checklist(self) -> bool: ...
+    @property
+    def demo(self) -> bool: ...
+    @property
+    def activity(self) -> bool: ...
 
 
 class _Concept(Protocol):
-    resources: list[_Resource] | tuple[_Resource, ...]
-    checklist: list[str] | tuple[str, ...]
-    demo: str | None
-    activity: str | None
-    activity_minutes: int | None
+    @property
+    def resources(self) -> Sequence[_Resource]: ...
+    @property
+    def checklist(self) -> Sequence[str]: ...
+    @property
+    def demo(self) -> str | None: ...
+    @property
+    def activity(self) -> str | None: ...
+    @property
+    def activity_minutes(self) -> int | None: ...
 
 
 def depth_material(concept: _Concept, depth: _Depth) -> tuple[Material, ...]:

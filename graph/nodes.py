@@ -208,7 +208,12 @@ def concept_node(record: ConceptRecord, papers: tuple[str, ...]) -> Concept:
     study = depths.get(StudyDepth.STUDY) or next(iter(depths.values()))
     offered = [Option(d, depths[d].minutes) for d in depths]
     options = {
-        asked: tuple(o for o in offered if _DEEPEST_FIRST.index(o.depth) >= rank)
+        # a concept's options are all study depths: the isinstance only tells mypy so
+        asked: tuple(
+            o
+            for o in offered
+            if isinstance(o.depth, StudyDepth) and _DEEPEST_FIRST.index(o.depth) >= rank
+        )
         or tuple(offered[-1:])
         for rank, asked in enumerate(_DEEPEST_FIRST)
     }

@@ -28,7 +28,7 @@ _STR, _INT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "nu
 _SEQ, _MAP, _MERGE = _TAG + "seq", _TAG + "map", _TAG + "merge"
 
 
-class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _RecordingLoader(_BaseLoader):
     """A safe loader that notes record start lines and repeated mapping keys.
 
     It also builds plain lists, dicts, strings and decimal ints itself, which
@@ -74,7 +74,8 @@ class _RecordingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             self._built[key] = items
             items.extend([self._plain(child) for child in node.value])
             return items
-        if kind is MappingNode and tag == _MAP:
+        # type(node), not kind: mypy narrows node to MappingNode only on the call itself
+        if type(node) is MappingNode and tag == _MAP:
             mapping: dict[Any, Any] = {}
             self._built[key] = mapping
             for key_node, value_node in node.value:

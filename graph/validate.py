@@ -16,6 +16,7 @@ import networkx as nx
 from graph.diagnostics import Diagnostic, Location, Note, Severity, error
 from graph.nodes import Concept, LearningPath, Paper, concept_node, paper_node, path_node
 from graph.records import Entry
+from graph.source import LocPath
 from graph.suggest import did_you_mean, slugify, suggest_ids
 from graph.taxonomy import EdgeKind
 
@@ -221,7 +222,7 @@ def _names(
     for kind, spelled in names.items():
         spelled.update((rid, rid) for rid in unique[kind])
         for rid, entry in unique[kind].items():
-            titled = [(("title",), entry.record.title)]
+            titled: list[tuple[LocPath, str]] = [(("title",), entry.record.title)]
             aliases = getattr(entry.record, "aliases", ())  # paths have none
             titled += [(("aliases", i), alias) for i, alias in enumerate(aliases)]
             for keys, name in titled:
@@ -262,7 +263,7 @@ def _reference_problem(
 
 
 def _digraph(unique: dict[str, dict[str, Entry]], edges: list[Edge]) -> nx.DiGraph:
-    digraph = nx.DiGraph()
+    digraph: nx.DiGraph[str] = nx.DiGraph()
     digraph.add_nodes_from(unique[CONCEPT], kind=CONCEPT)
     digraph.add_nodes_from(unique[PAPER], kind=PAPER)
     digraph.add_edges_from(
@@ -275,7 +276,7 @@ def _digraph(unique: dict[str, dict[str, Entry]], edges: list[Edge]) -> nx.DiGra
 
 def _cycles(digraph: nx.DiGraph, edges: list[Edge]) -> list[Diagnostic]:
     """One error per strongly connected tangle, naming its shortest cycle edge by edge."""
-    sites = {}
+    sites: dict[tuple[str, str], Edge] = {}
     for edge in edges:
         sites.setdefault((edge.source, edge.target), edge)
     problems = []

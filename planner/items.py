@@ -153,7 +153,7 @@ def paper_depths(paper: Paper) -> tuple[ReadingDepth, ...]:
 
 def deps_graph(items: dict[str, Item]) -> nx.DiGraph:
     """Each item pointing at what it needs."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(items)
     graph.add_edges_from((n, d) for n, item in items.items() for d in item.deps)
     return graph

@@ -60,7 +60,7 @@ def reading_minutes(graph: KnowledgeGraph, paper: Paper, covers: tuple[str, ...]
     """The minutes a paper step gives its reading questions (``paper_material``'s second
     piece), at every depth."""
     count = len(paper_checklist(graph, paper, covers))
-    return questions(count, "reading").minutes if count else 0
+    return (questions(count, "reading").minutes or 0) if count else 0  # or 0: never None
 
 
 def paper_checklist(

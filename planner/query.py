@@ -73,7 +73,7 @@ class PlanQuery(BaseModel):
         pace = None
         if self.pace is not None:
             minutes, per = parse_pace(self.pace, "pace")
-            rate = (
+            rate: dict[str, float] = (
                 {"minutes_per_day": minutes} if per == "day" else {"hours_per_week": minutes / 60}
             )
             pace = _pace(rate, _days(self.days))

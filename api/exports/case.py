@@ -296,7 +296,9 @@ _EDGE_TYPES = {
 
 def _graph_edges(doc: _Doc, graph: KnowledgeGraph) -> Iterator[Json]:
     """Every edge of the graph, prerequisite (or teacher) first, in a fixed order."""
-    for source, target, kind in sorted(graph.digraph.edges(data="kind")):
+    # edges(data=...) cannot know the attribute's type: every edge has a str kind
+    edges: list[tuple[str, str, str]] = sorted(graph.digraph.edges(data="kind"))
+    for source, target, kind in edges:
         case_type, notes = _EDGE_TYPES[kind]
         yield doc.association(
             case_type,
