@@ -1,8 +1,9 @@
 # Two commands matter: `make run` and `make test`. Both install whatever is
 # missing first: a virtualenv in .venv with the project, its dev tools and
 # torch (pinned: an unpinned torch pulls a multi-GB CUDA build), Debian's
-# graphviz when `dot` is not on the PATH, and Debian's chromium (which the web
-# page's tests drive through Playwright) when it is missing.
+# graphviz when `dot` is not on the PATH, the JavaScript and CSS linters in
+# node_modules (npm ci, from package-lock.json), and Debian's chromium (which
+# the web page's tests drive through Playwright) when it is missing.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -24,12 +25,16 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint api/web
+	npx --no-install stylelint "api/web/**/*.css"
 	$(BIN)/syllabus schema --check
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint api/web
+	npx --no-install stylelint "api/web/**/*.css"
 
 schema: setup
 	$(BIN)/syllabus schema
@@ -40,7 +45,7 @@ bench: setup
 	$(BIN)/python bench/demos.py
 	$(BIN)/python bench/api.py
 
-setup: $(STAMP) graphviz chromium
+setup: $(STAMP) node_modules/.installed graphviz chromium
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,6 +53,12 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[dev,demos]'
 	@touch $(STAMP)
+
+# The JavaScript and CSS linters (package.json's devDependencies), exactly as the lock file pins them.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20.19 or newer" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
 
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -67,4 +78,4 @@ chromium:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data artifacts
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data artifacts
