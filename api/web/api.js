@@ -1,12 +1,18 @@
 // The only way the page talks to the server: the /v1 API, errors as ApiProblem.
 
-/** An API error, {code, message, field, suggestions}, or a network failure said the same way. */
+/**
+ * An API error, {code, message, field, value, suggestions}, or a network failure said the same
+ * way. `value` is the offending value as given (cut to 100 characters), or null when the error
+ * names none or the server is older than the key. The page reads ids from `value`, `field` and
+ * `suggestions`; `message` is only ever shown, never parsed.
+ */
 export class ApiProblem extends Error {
   constructor(status, error) {
     super(error.message);
     this.status = status;
     this.code = error.code;
     this.field = error.field ?? null;
+    this.value = typeof error.value === "string" ? error.value : null;
     this.suggestions = error.suggestions ?? [];
   }
 }

@@ -17,7 +17,7 @@ import {
   storedKnown,
   urlFor,
 } from "./store.js";
-import { nodeLink, quotedId } from "./widgets.js";
+import { nodeLink } from "./widgets.js";
 
 const VIEWS = { plan: renderPlan, next: renderNext, concept: renderConcept, paper: renderPaper };
 const byId = (id) => document.getElementById(id);
@@ -40,7 +40,7 @@ const ctx = {
   removeGoal,
   addKnown,
   removeKnown,
-  applySuggestion,
+  suggestionFix,
   announce,
   showFieldErrors,
 };
@@ -340,16 +340,35 @@ function refocusChips(listId, index, fallbackId) {
   (buttons[Math.min(index, buttons.length - 1)] ?? byId(fallbackId)).focus();
 }
 
-/** A did-you-mean button: replace the id the error quotes with `suggestion` in its field. */
-function applySuggestion(problem, suggestion) {
-  const wrong = quotedId(problem.message);
-  const name = problem.field === "known" ? "known" : "goals";
-  const ids = state[name];
-  const next = ids.includes(wrong)
-    ? ids.map((id) => (id === wrong ? suggestion : id))
-    : [...ids, suggestion];
-  update({ [name]: [...new Set(next)] });
-  announce(`Using ${suggestion}.`);
+/**
+ * What a did-you-mean button does for `problem`, an error from a plan or the fringe: a function
+ * of the suggestion, or null when the error does not say what to replace. The error's `field`
+ * names the setting and its `value` the id at fault; a goals or known error without a value
+ * (an older server), or with one the state does not hold (cut to 100 characters), gets no
+ * buttons, and its message is simply shown.
+ */
+function suggestionFix(problem) {
+  const field = problem?.field;
+  if (field === "goals" || field === "known") {
+    const wrong = problem.value;
+    if (wrong === null || !state[field].includes(wrong)) return null;
+    return (suggestion) => {
+      const ids = state[field];
+      const next = ids.includes(wrong)
+        ? ids.map((id) => (id === wrong ? suggestion : id))
+        : [...ids, suggestion];
+      update({ [field]: [...new Set(next)] });
+      announce(`Using ${suggestion}.`);
+    };
+  }
+  if (PLAN_FIELDS.includes(field)) {
+    // A setting holds one value (a depth, say): the suggestion replaces it.
+    return (suggestion) => {
+      update({ [field]: suggestion });
+      announce(`Using ${suggestion}.`);
+    };
+  }
+  return null;
 }
 
 /** Marks the budget, pace, days or start field the API found fault with; clears the others. */

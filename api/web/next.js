@@ -44,7 +44,7 @@ export async function renderNext(main, state, ctx) {
     body.replaceChildren(
       problemBox(error, {
         title: "The list could not be made",
-        onSuggestion: (id) => ctx.applySuggestion(error, id),
+        onSuggestion: ctx.suggestionFix(error),
       }),
     );
   }

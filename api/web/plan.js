@@ -107,7 +107,7 @@ function planProblem(problem, state, ctx) {
     return problemBox(problem, { title: "The plan could not be loaded" });
   return problemBox(problem, {
     title: "The plan could not be made",
-    onSuggestion: (suggestion) => ctx.applySuggestion(problem, suggestion),
+    onSuggestion: ctx.suggestionFix(problem),
   });
 }
 

@@ -46,11 +46,6 @@ function sentence(text) {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-/** The id an error message quotes ("unknown ... id 'atention'"), to replace with a suggestion. */
-export function quotedId(message) {
-  return /'([^']+)'/.exec(message ?? "")?.[1] ?? null;
-}
-
 /** A demo's verification per device kind, as badges: "cpu: 11/11 claims pass, fresh". */
 export function demoStatus(status) {
   const devices = Object.entries(status ?? {}).filter(([, s]) => s.freshness !== "missing");
