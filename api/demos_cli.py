@@ -25,7 +25,7 @@ from demos.records import (
     status,
     write_record,
 )
-from graph.suggest import close_matches, did_you_mean
+from graph.suggest import did_you_mean, suggest
 
 app = typer.Typer(
     help="List, run and verify the PyTorch demos and their verification records.",
@@ -297,7 +297,7 @@ def _device_or_exit(runner: Any, device: Device) -> Any:
 def _demo_or_exit(demo_id: str, demos: dict[str, DemoSource]) -> DemoSource:
     if demo_id in demos:
         return demos[demo_id]
-    hint = did_you_mean(close_matches(demo_id, demos))
+    hint = did_you_mean(suggest(demo_id, list(demos)))
     _fail(f"error: ID: no demo {demo_id!r}" + (f" ({hint})" if hint else ""))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from graph.diagnostics import Diagnostic, Severity, error
 from graph.records import Entry
-from graph.suggest import close_matches, did_you_mean
+from graph.suggest import did_you_mean, suggest
 from graph.taxonomy import ConceptKind
 
 
@@ -41,7 +41,7 @@ def demo_problems(concepts: list[Entry], available: frozenset[str] | None) -> li
         if demo is None or demo in available:
             continue
         module = demo.replace("-", "_")
-        hint = did_you_mean(close_matches(demo, available))
+        hint = did_you_mean(suggest(demo, available))
         problems.append(
             error(
                 entry.source.location(entry.index, ("demo",)),

@@ -24,7 +24,7 @@ from pydantic import (
 
 from graph.material import depth_material, total_minutes
 from graph.study_time import OVERVIEW_LIMIT, length_minutes
-from graph.suggest import close_matches, did_you_mean
+from graph.suggest import did_you_mean, suggest
 from graph.taxonomy import (
     SLUG_PATTERN,
     Category,
@@ -288,7 +288,7 @@ def _check_depths(concept: ConceptRecord) -> None:
         _no_repeats("resources", record.resources)
         for k, rid in enumerate(record.resources):
             if rid not in by_id:
-                hint = did_you_mean(close_matches(rid, by_id)) or (
+                hint = did_you_mean(suggest(rid, list(by_id))) or (
                     f"its resource ids are {', '.join(map(repr, by_id))}"
                     if by_id
                     else "give each resource an id: and name those"

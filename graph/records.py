@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from graph.diagnostics import Diagnostic, Severity
 from graph.models import ARXIV_PATTERN, UNION_TAGS, FieldProblem
 from graph.source import LocPath, SourceFile, describe_value
-from graph.suggest import close_matches, did_you_mean, slugify
+from graph.suggest import did_you_mean, slugify, suggest
 from graph.taxonomy import SLUG_PATTERN
 
 
@@ -107,9 +107,7 @@ def _explain(error: Any, loc: LocPath, model: type[BaseModel], what: str) -> tup
 
     if kind == "extra_forbidden":
         fields = list(_model_at(model, loc[:-1]).model_fields)
-        hint = did_you_mean(close_matches(str(loc[-1]), fields)) or "the fields are: " + ", ".join(
-            fields
-        )
+        hint = did_you_mean(suggest(str(loc[-1]), fields)) or "the fields are: " + ", ".join(fields)
         return f"unknown field {loc[-1]!r}", hint
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         if not loc:
@@ -120,7 +118,7 @@ def _explain(error: Any, loc: LocPath, model: type[BaseModel], what: str) -> tup
         return f"expected a mapping of fields, got {shown}", None
     if kind == "enum":
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
-        hint = did_you_mean(close_matches(str(value), allowed)) or "one of: " + ", ".join(allowed)
+        hint = did_you_mean(suggest(str(value), allowed)) or "one of: " + ", ".join(allowed)
         return f"{value!r} is not an allowed value", hint
     if kind == "string_pattern_mismatch":
         return _explain_pattern(ctx.get("pattern", ""), value)

@@ -1,8 +1,18 @@
-"""Did-you-mean suggestions for misspelled ids, field names and values."""
+"""Did-you-mean suggestions for misspelled ids, field names and values.
+
+Every did-you-mean goes through ``suggest``.
+"""
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+MAX_ID_LENGTH = 100
+"""The longest word ``suggest`` looks at; no id, title or field name is longer.
+
+difflib's cost grows with the product of the lengths: one 50 MB id took 12 s of
+CPU to match, so a longer word is answered with no suggestions at once.
+"""
 
 
 def slugify(text: str) -> str:
@@ -10,22 +20,41 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """Up to ``limit`` candidates that look like ``word``, closest first."""
-    return difflib.get_close_matches(word, list(candidates), n=limit, cutoff=0.6)
+def suggest(word: str, candidates: Iterable[str] | Mapping[str, str], limit: int = 3) -> list[str]:
+    """Up to ``limit`` candidate ids that look like ``word``, closest first.
 
-
-def suggest_ids(word: str, names: dict[str, str], limit: int = 3) -> list[str]:
-    """Ids whose id, title or alias looks like ``word``.
-
-    ``names`` maps each candidate spelling (an id, or a slugified title or
-    alias) to its id, so that 'self-attention' can suggest 'attention'.
+    ``candidates`` is either the ids (or field names, or values) themselves, or a
+    mapping of each spelling of a candidate (its id, slugified title or alias) to
+    its id, so that 'self-attention' can suggest 'attention' (see
+    ``KnowledgeGraph.spellings``). Case and punctuation are ignored: both sides
+    are compared as slugs ('Linear_Algebra' looks like 'linear-algebra'). A word
+    longer than MAX_ID_LENGTH gets no suggestions and costs nothing.
     """
+    if len(word) > MAX_ID_LENGTH or limit < 1:
+        return []
+    pairs = candidates.items() if isinstance(candidates, Mapping) else ((c, c) for c in candidates)
+    names: dict[str, str] = {}
+    for spelling, node in pairs:
+        names.setdefault(_slug(spelling), node)
     found: list[str] = []
-    for name in close_matches(slugify(word) or word, names, limit=limit * 3):
+    for name in difflib.get_close_matches(_slug(word), names, n=limit * 3, cutoff=0.6):
         if names[name] not in found:
             found.append(names[name])
     return found[:limit]
+
+
+def _slug(text: str) -> str:
+    return slugify(text) or text
+
+
+# The older names, kept only while some committed file still imports them (its switch to
+# ``suggest`` not yet committed); delete them when nothing does.
+suggest_ids = suggest
+
+
+def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """``suggest`` over ``candidates`` as ids, even a mapping's keys (the older name)."""
+    return suggest(word, list(candidates), limit)
 
 
 def did_you_mean(options: list[str]) -> str | None:

@@ -17,7 +17,7 @@ from graph.diagnostics import Diagnostic, Location, Note, Severity, error
 from graph.nodes import Concept, LearningPath, Paper, concept_node, paper_node, path_node
 from graph.records import Entry
 from graph.source import LocPath
-from graph.suggest import did_you_mean, slugify, suggest_ids
+from graph.suggest import did_you_mean, slugify, suggest
 from graph.taxonomy import EdgeKind
 
 CONCEPT, PAPER, PATH = "concept", "paper", "path"
@@ -258,7 +258,7 @@ def _reference_problem(
         hint = _WRONG_KIND_HINT.get((kind, ref.field, target_kind))
         return f"{ref.field} names the {target_kind} {target!r}, but takes {wanted} ids", hint
     pool = {name: i for k in ref.targets for name, i in names.get(k, {}).items()}
-    hint = did_you_mean(suggest_ids(target, pool)) or f"no {wanted} has a similar id"
+    hint = did_you_mean(suggest(target, pool)) or f"no {wanted} has a similar id"
     return f"{ref.field} names unknown {wanted} {target!r}", hint
 
 
