@@ -27,6 +27,7 @@ test: setup
 	$(BIN)/ruff format --check .
 	npx --no-install eslint api/web
 	npx --no-install stylelint "api/web/**/*.css"
+	$(BIN)/mypy
 	$(BIN)/syllabus schema --check
 	$(BIN)/pytest
 
@@ -35,6 +36,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	npx --no-install eslint api/web
 	npx --no-install stylelint "api/web/**/*.css"
+	$(BIN)/mypy
 
 schema: setup
 	$(BIN)/syllabus schema

@@ -1,12 +1,19 @@
 """The ``syllabus`` command line: a thin face over ``graph`` (and later the planner)."""
 
+import functools
+import inspect
 import json
+import operator
 import sys
+import types
+import typing
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -15,18 +22,19 @@ from api.errors import ApiError
 from api.exports.formats import GraphFormat, render_graph, render_plan
 from api.exports.formats import PlanFormat as ExportFormat
 from api.plan_output import next_table, plan_data, plan_table, to_data
-from api.plan_query import PlanText, plan_request_from_text
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
-from graph.suggest import suggest_ids
-from graph.taxonomy import EdgeKind, Track
+from graph.search import search
+from graph.suggest import suggest
+from graph.taxonomy import EdgeKind
 from planner.checklist import checklist_markdown
 from planner.durations import format_minutes as hours
-from planner.errors import PlanError
+from planner.errors import PlanError, shown
 from planner.fringe import fringe
 from planner.plan import Plan, make_plan
+from planner.query import FROM_REQUEST, PlanQuery
 from planner.resolve import check_id
 
 app = typer.Typer(
@@ -152,16 +160,23 @@ def _report_json(result: LoadResult, failed: bool) -> dict[str, object]:
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, envvar="SYLLABUS_WORKERS", help="Server processes ($SYLLABUS_WORKERS)."
+        ),
+    ] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="info logs every request; warning only problems.")
+    ] = "info",
     data: DataOption = None,
 ) -> None:
     """Serve the HTTP API and the web page (open /docs for the API's reference)."""
-    import uvicorn
+    from api.server import serve
 
-    from api.app import create_app
-
-    graph = _load_or_exit(data)
+    _load_or_exit(data)  # fail here, with the diagnostics, not in every worker
     typer.echo(f"Syllabus: http://{host}:{port}/ for the web page, /docs for the API", err=True)
-    uvicorn.run(create_app(graph), host=host, port=port, log_level="info")
+    serve(host, port, workers, None if data is None else str(data), log_level)
 
 
 @app.command("schema")
@@ -187,65 +202,76 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-GoalsArgument = Annotated[
-    list[str] | None, typer.Argument(help="Concept or paper ids to reach.", show_default=False)
-]
-KnownOption = Annotated[
-    list[str] | None, typer.Option("--known", help="An id you already know (repeat it).")
-]
-TrackOption = Annotated[Track | None, typer.Option(help="Default: the preset's, else lightweight.")]
-BudgetOption = Annotated[str | None, typer.Option(help="Time available: 6h, 90m, 1h30m.")]
-PaceOption = Annotated[str | None, typer.Option(help="Study pace: 30m/day or 5h/week.")]
-DaysOption = Annotated[
-    str | None,
-    typer.Option(
-        help="Study days, e.g. mon,wed,fri (default: every day for "
-        "a daily pace, weekdays for a weekly one)."
-    ),
-]
-StartOption = Annotated[
-    str | None, typer.Option(help="First study day, YYYY-MM-DD (default: today).")
-]
 PresetOption = Annotated[str | None, typer.Option(help="A curated path id, e.g. researcher-path.")]
-DepthOption = Annotated[
-    str | None,
-    typer.Option(
-        help="How deeply to study each concept: overview (one short resource), study (the "
-        "core material and the checklist; the default) or deep (all of it, with the demo)."
-    ),
-]
-CompleteOption = Annotated[
-    bool,
-    typer.Option(
-        "--complete", help="With --preset: also study the prerequisites its source skips."
-    ),
-]
-RecommendedOption = Annotated[
-    bool, typer.Option("--recommended", help="Include soft prerequisites too.")
-]
-ImpliedOption = Annotated[
-    bool,
-    typer.Option(
-        "--implied-known/--no-implied-known",
-        help="Whether knowing a concept implies knowing what it requires.",
-    ),
-]
+CLI_SPELLING = {
+    "goal": "GOAL",
+    "known_implies_prerequisites": "--implied-known/--no-implied-known",
+}
+"""How the command line spells PlanQuery's fields, where it is not --field-name."""
+
+
+def _spelling(field: str) -> str:
+    return CLI_SPELLING.get(field) or "--" + field.replace("_", "-")
+
+
+def _flag(field: str) -> str:
+    """The name an error gives ``field`` (a PlanQuery or PlanRequest field): --budget, GOAL."""
+    field = FROM_REQUEST.get(field, field)
+    return _spelling(field).split("/")[0] if field in PlanQuery.model_fields else field
+
+
+def _plain(annotation: Any) -> Any:
+    """``annotation`` without pydantic's constraints, which typer cannot read:
+    ``Annotated[str, MaxLen(100)] | None`` -> ``str | None``."""
+    if typing.get_origin(annotation) is Annotated:
+        return typing.get_args(annotation)[0]
+    args = typing.get_args(annotation)
+    if args and typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return functools.reduce(operator.or_, (_plain(a) for a in args))
+    return annotation
+
+
+def with_plan_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` with an option for every PlanQuery field, declared by the model alone.
+
+    The options reach ``command`` as one dict, ``plan_options``: build the query with
+    ``_plan_or_exit``. Help comes from the fields' descriptions.
+    """
+    own = inspect.signature(command)
+    params = [p for p in own.parameters.values() if p.name != "plan_options"]
+    added = []
+    for name, info in PlanQuery.model_fields.items():
+        spelling, help_text = _spelling(name), info.description or ""
+        default: object
+        if name == "goal":
+            annotation: object = list[str] | None
+            default = typer.Argument(None, metavar="GOAL...", help=help_text, show_default=False)
+        elif typing.get_origin(info.annotation) is list:
+            annotation, default = list[str] | None, typer.Option(None, spelling, help=help_text)
+        else:
+            annotation = _plain(info.annotation)
+            default = typer.Option(info.get_default(), spelling, help=help_text)
+        added.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        options = {name: kwargs.pop(name) for name in PlanQuery.model_fields}
+        command(**kwargs, plan_options=options)
+
+    wrapper.__signature__ = own.replace(parameters=[*keyword, *added])  # type: ignore[attr-defined]
+    return wrapper
 
 
 @app.command("plan")
+@with_plan_options
 def plan_command(
-    goals: GoalsArgument = None,
-    known: KnownOption = None,
-    track: TrackOption = None,
-    budget: BudgetOption = None,
-    pace: PaceOption = None,
-    days: DaysOption = None,
-    start: StartOption = None,
+    plan_options: dict[str, Any],
     preset: PresetOption = None,
-    depth: DepthOption = None,
-    complete: CompleteOption = False,
-    recommended: RecommendedOption = False,
-    implied: ImpliedOption = True,
     output: Annotated[PlanFormat, typer.Option("--format", help="text, json or markdown.")] = (
         PlanFormat.TEXT
     ),
@@ -253,20 +279,7 @@ def plan_command(
 ) -> None:
     """Plan a path: prerequisites first, fitted to a budget, dated at a pace."""
     graph = _load_or_exit(data)
-    text = PlanText(
-        goals or [],
-        known or [],
-        track,
-        budget,
-        pace,
-        days,
-        start,
-        recommended,
-        implied,
-        depth,
-        complete,
-    )
-    plan = _plan_or_exit(graph, text, preset)
+    plan = _plan_or_exit(graph, plan_options, preset)
     if output is PlanFormat.JSON:
         typer.echo(json.dumps(plan_data(plan), indent=2))
     elif output is PlanFormat.MARKDOWN:
@@ -276,7 +289,9 @@ def plan_command(
 
 
 @app.command("export")
+@with_plan_options
 def export_command(
+    plan_options: dict[str, Any],
     fmt: Annotated[
         ExportFormat,
         typer.Argument(
@@ -284,24 +299,13 @@ def export_command(
             help="ics, case, moodle-csv, imscc, jsonld, markdown or json.",
         ),
     ],
-    goals: GoalsArgument = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
     whole_graph: Annotated[
         bool, typer.Option("--graph", help="Export the whole graph (case or moodle-csv).")
     ] = False,
-    known: KnownOption = None,
-    track: TrackOption = None,
-    budget: BudgetOption = None,
-    pace: PaceOption = None,
-    days: DaysOption = None,
-    start: StartOption = None,
     preset: PresetOption = None,
-    depth: DepthOption = None,
-    complete: CompleteOption = False,
-    recommended: RecommendedOption = False,
-    implied: ImpliedOption = True,
     base_url: Annotated[
         str, typer.Option(help="Where the service runs, for the links inside exports.")
     ] = "http://127.0.0.1:8000",
@@ -315,20 +319,7 @@ def export_command(
                 _fail("error: FORMAT: the whole graph exports as case or moodle-csv")
             rendered = render_graph(graph, GraphFormat(fmt.value), base_url.rstrip("/"))
         else:
-            text = PlanText(
-                goals or [],
-                known or [],
-                track,
-                budget,
-                pace,
-                days,
-                start,
-                recommended,
-                implied,
-                depth,
-                complete,
-            )
-            plan = _plan_or_exit(graph, text, preset)
+            plan = _plan_or_exit(graph, plan_options, preset)
             rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"))
     except ApiError as exc:
         _fail(f"error: {exc.field or 'FORMAT'}: {exc.message}")
@@ -339,18 +330,28 @@ def export_command(
         typer.echo(f"wrote {output} ({len(rendered.content):,} bytes)", err=True)
 
 
-def _plan_or_exit(graph: KnowledgeGraph, text: PlanText, preset: str | None) -> Plan:
+def _plan_or_exit(graph: KnowledgeGraph, options: dict[str, Any], preset: str | None) -> Plan:
     """The plan the command line asks for (a preset named by --preset joins the goals)."""
     try:
         if preset and preset not in graph.paths:
             if preset in graph.concepts or preset in graph.papers:
                 raise PlanError("--preset", f"{preset!r} is not a curated path; give it as a goal")
-            options = tuple(suggest_ids(preset, {p: p for p in graph.paths}))
-            raise PlanError("--preset", f"unknown curated path {preset!r}", options)
-        goals = [*text.goals, *([preset] if preset else [])]
-        return make_plan(graph, plan_request_from_text(text._replace(goals=goals)))
+            options_ = tuple(suggest(preset, graph.spellings("preset")))
+            raise PlanError("--preset", f"unknown curated path {shown(preset)}", options_)
+        goals = [*(options["goal"] or []), *([preset] if preset else [])]
+        if not goals:
+            raise PlanError("goal", "give at least one goal id, or --preset NAME")
+        try:
+            query = PlanQuery.model_validate(
+                {**options, "goal": goals, "known": options["known"] or []}
+            )
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            raise PlanError(str(problem["loc"][0]), problem["msg"]) from None
+        return make_plan(graph, query.to_request())
     except PlanError as exc:
-        _fail(f"error: {exc}")
+        rendered = PlanError(_flag(exc.field), exc.message, exc.suggestions)
+        _fail(f"error: {rendered}")
 
 
 @app.command("next")
@@ -378,6 +379,33 @@ def next_command(
         Console(highlight=False).print(next_table(found))
 
 
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="An id, title, alias, word or author to look for.")],
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many to show.")] = 20,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+    ] = OutputFormat.TEXT,
+    data: DataOption = None,
+) -> None:
+    """Find concepts and papers: exact names first, then names containing the query, then
+    near spellings, then summaries and authors."""
+    if not query:
+        _fail("error: QUERY: give something to look for")
+    graph = _load_or_exit(data)
+    hits = search(graph, query, limit)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps([hit._asdict() for hit in hits], indent=2))
+        return
+    table = Table(title=f"Search for {query!r}", title_justify="left")
+    for column in ("title", "id", "kind", "match"):
+        table.add_column(column)
+    for hit in hits:
+        table.add_row(hit.title, hit.id, hit.kind, hit.match)
+    # markup off: a query or a title in [brackets] is shown as typed
+    Console(highlight=False, markup=False).print(table if hits else f"nothing matches {query!r}")
+
+
 def _load_or_exit(data: Path | None) -> KnowledgeGraph:
     """The graph, or the loader's diagnostics and exit status 1."""
     result = check(data, cache_dir=default_cache_dir())
@@ -399,4 +427,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

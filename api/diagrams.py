@@ -17,6 +17,8 @@ output by graph hash and parameters.
 
 import json
 import re
+import resource
+import signal
 import subprocess
 from collections.abc import Iterable
 from enum import StrEnum
@@ -27,7 +29,7 @@ import networkx as nx
 
 from api.errors import ApiError
 from graph import KnowledgeGraph
-from graph.suggest import close_matches, did_you_mean, suggest_ids
+from graph.suggest import did_you_mean, suggest
 from graph.taxonomy import CATEGORY_TITLES, Category, EdgeKind
 from planner.items import CONCEPT, PAPER, known_closure
 from planner.plan import Plan, Step
@@ -37,6 +39,9 @@ RENDER_TIMEOUT = 10.0
 
 MAX_NODES = 400
 """More nodes than this make an unreadable picture and a slow layout: ask for a focus."""
+MAX_RASTER_NODES = 100
+"""The most nodes drawn as PNG: rasterising costs with the picture's area, and the whole
+graph (about 200 nodes) takes 1.6 s of CPU at 96 dpi against 0.1 s as SVG."""
 
 DEFAULT_DEPTH = 2
 """Hops from the focus when a focus is given without a depth."""
@@ -115,12 +120,26 @@ def graph_diagram(
     Returns (content, media type). ApiError 404 for an unknown focus, 413 for a diagram
     of more than ``max_nodes`` nodes or one ``dot`` cannot lay out within ``timeout``.
     """
+    view = graph_view(graph, focus, depth, direction, max_nodes=max_nodes)
+    return render(view, fmt, timeout, "focus")
+
+
+def graph_view(
+    graph: KnowledgeGraph,
+    focus: str | None = None,
+    depth: int | None = None,
+    direction: Direction = Direction.BOTH,
+    *,
+    max_nodes: int = MAX_NODES,
+) -> View:
+    """What ``graph_diagram`` draws; ApiError 404 for an unknown focus, 413 when too large."""
     ids = sorted(graph.digraph) if focus is None else neighbourhood(graph, focus, depth, direction)
     _check_size(len(ids), max_nodes, "focus", "narrow it with focus and depth")
     nodes = tuple(_graph_node(graph, node, node == focus) for node in ids)
-    pairs = graph.digraph.subgraph(ids).edges(data="kind")
+    # edges(data=...) cannot know the attribute's type: every edge has a str kind
+    pairs: Iterable[tuple[str, str, str]] = graph.digraph.subgraph(ids).edges(data="kind")
     edges = reduced_edges(ids, ((u, v, kind) for u, v, kind in pairs if kind in DRAWN_KINDS))
-    return render(View(nodes, edges), fmt, timeout, "focus")
+    return View(nodes, edges)
 
 
 def neighbourhood(
@@ -158,15 +177,17 @@ def _walk(digraph: nx.DiGraph, start: str, hops: int, up: bool) -> set[str]:
 
 
 def _requires_neighbours(digraph: nx.DiGraph, node: str, up: bool) -> list[str]:
+    # in_edges/out_edges(data=...) cannot know the attribute's type: every edge has a str kind
     if up:
-        return [u for u, _, kind in digraph.in_edges(node, data="kind") if kind == "requires"]
-    return [v for _, v, kind in digraph.out_edges(node, data="kind") if kind == "requires"]
+        into: Iterable[tuple[str, str, str]] = digraph.in_edges(node, data="kind")
+        return [u for u, _, kind in into if kind == "requires"]
+    out: Iterable[tuple[str, str, str]] = digraph.out_edges(node, data="kind")
+    return [v for _, v, kind in out if kind == "requires"]
 
 
 def _unknown_focus(graph: KnowledgeGraph, focus: str) -> ApiError:
     """A 404 naming ids that look like ``focus`` (by id, title or alias), as the planner does."""
-    names = {name: ids[0] for name, ids in graph.names.items()}
-    suggestions = suggest_ids(focus, names) or close_matches(focus, sorted(graph.digraph))
+    suggestions = suggest(focus, graph.spellings("concept", "paper"))
     hint = did_you_mean(suggestions)
     message = f"unknown concept or paper id {focus!r}" + (f"; {hint}" if hint else "")
     return ApiError(404, "unknown-id", message, field="focus", suggestions=suggestions)
@@ -292,7 +313,7 @@ def reduced_edges(ids: list[str], pairs: Iterable[tuple[str, str, str]]) -> tupl
 
     Sorted by where their ends come in ``ids`` (the drawing order), for stable output.
     """
-    dag = nx.DiGraph()
+    dag: nx.DiGraph[str] = nx.DiGraph()
     dag.add_nodes_from(ids)
     dag.add_edges_from((u, v, {"kind": str(kind)}) for u, v, kind in pairs)
     place = {node: i for i, node in enumerate(ids)}
@@ -331,6 +352,8 @@ def short_label(node: Node) -> str:
 
 def render(view: View, fmt: DiagramFormat, timeout: float, field: str) -> tuple[bytes, str]:
     """``view`` in ``fmt``: (content, media type)."""
+    if fmt is DiagramFormat.PNG:
+        _check_size(len(view.nodes), MAX_RASTER_NODES, field, "ask for svg, or narrow it")
     if fmt is DiagramFormat.MERMAID:
         content = mermaid_source(view).encode()
     elif fmt is DiagramFormat.CYTOSCAPE:
@@ -418,22 +441,47 @@ def _clusters(view: View) -> list[tuple[Category, list[Node]]]:
     ]
 
 
+DOT_CPU_SECONDS = 1
+"""The CPU ``dot`` may spend on one layout (the whole graph takes about 0.7 s)."""
+DOT_MEMORY = 512 * 2**20
+"""The address space ``dot`` may map: its libraries take about 60 MB of it."""
+
+
 def run_dot(source: str, fmt: str, timeout: float, field: str) -> bytes:
-    """Lay ``source`` out with the ``dot`` binary, killed after ``timeout`` seconds.
+    """Lay ``source`` out with the ``dot`` binary: at most DOT_CPU_SECONDS of CPU,
+    DOT_MEMORY of memory and ``timeout`` seconds; past any of them, ApiError 413.
 
     The graphviz package's ``pipe`` takes no timeout, so the binary is run directly.
+    The limits are set on the child once it runs (``prlimit``), not in a ``preexec_fn``,
+    which is unsafe in a process with threads.
     """
-    try:
-        done = subprocess.run(
-            ["dot", f"-T{fmt}"], input=source.encode(), capture_output=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired as err:
-        raise ApiError(
-            413,
-            "render-timeout",
-            f"the diagram took more than {timeout:g} s to lay out; narrow it with focus and depth",
-            field=field,
-        ) from err
+    too_large = ApiError(
+        413,
+        "render-timeout",
+        "the diagram is too large to lay out in time; narrow it with focus and depth",
+        field=field,
+    )
+    with subprocess.Popen(
+        ["dot", f"-T{fmt}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        try:
+            resource.prlimit(
+                process.pid, resource.RLIMIT_CPU, (DOT_CPU_SECONDS, DOT_CPU_SECONDS + 1)
+            )
+            resource.prlimit(process.pid, resource.RLIMIT_AS, (DOT_MEMORY, DOT_MEMORY))
+        except ProcessLookupError:  # already done: it cannot have gone past a limit
+            pass
+        try:
+            out, err = process.communicate(source.encode(), timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise too_large from None
+    if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL, -signal.SIGSEGV):
+        raise too_large  # out of CPU, or of memory (dot dies on a failed allocation)
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     if done.returncode != 0:  # our DOT is at fault, not the request: a server error
         raise RuntimeError(f"dot -T{fmt} failed: {done.stderr.decode(errors='replace')}")
     return done.stdout

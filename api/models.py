@@ -16,6 +16,11 @@ class ErrorDetail(BaseModel):
     code: str = Field(examples=["unknown-id"])
     message: str = Field(examples=["no concept or paper with id 'atention'"])
     field: str | None = Field(default=None, examples=["goals"])
+    value: str | None = Field(
+        default=None,
+        description="The value at fault as given, cut to 100 characters",
+        examples=["atention"],
+    )
     suggestions: list[str] = Field(default_factory=list, examples=[["attention"]])
 
 
@@ -24,7 +29,8 @@ class ErrorOut(BaseModel):
 
 
 ERRORS: dict[int | str, dict] = {
-    400: {"model": ErrorOut, "description": "The request body is not JSON"},
+    400: {"model": ErrorOut, "description": "The request is malformed"},
+    413: {"model": ErrorOut, "description": "The request body is too large"},
     404: {"model": ErrorOut, "description": "Unknown id, with did-you-mean suggestions"},
     422: {"model": ErrorOut, "description": "A field of the request is invalid"},
 }

@@ -3,54 +3,115 @@
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
-from fastapi import Request
+from starlette.requests import HTTPConnection, Request
 
+from api.models import DemoStatusOut
 from demos.records import DEVICES, DemoSource, discover, status
 from graph import KnowledgeGraph
 from graph.taxonomy import StudyDepth
 from planner.plan import make_plan
 from planner.request import PlanRequest
 
-DIAGRAM_CACHE_SIZE = 256
+if TYPE_CHECKING:
+    from api.compute import Compute
+    from api.metrics import Metrics
+
+
+class DemoStatus(TypedDict):
+    """A demo's record on one device kind, as the API shows it (``DemoStatusOut``)."""
+
+    freshness: str
+    passed: bool | None
+    date: str | None
+    claims_passed: int
+    claims: int
+
+
+DIAGRAM_CACHE_BYTES = 32 * 2**20
+"""What rendered diagrams may hold in memory per server process: about a hundred
+whole-graph SVGs, or thousands of plan diagrams."""
 
 
 @dataclass
 class RenderCache:
-    """Rendered diagrams by (graph hash, parameters), least recently used out first."""
+    """Rendered diagrams by the view drawn and its format, least recently used out first,
+    holding at most ``max_bytes`` of content (a key is a 32-byte digest)."""
 
-    size: int = DIAGRAM_CACHE_SIZE
-    entries: OrderedDict[tuple, tuple[bytes, str]] = field(default_factory=OrderedDict)
+    max_bytes: int = DIAGRAM_CACHE_BYTES
+    entries: OrderedDict[bytes, tuple[bytes, str]] = field(default_factory=OrderedDict)
+    size: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, key: tuple) -> tuple[bytes, str] | None:
+    def get(self, key: bytes) -> tuple[bytes, str] | None:
         with self.lock:
             found = self.entries.get(key)
             if found is not None:
                 self.entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+    def put(self, key: bytes, value: tuple[bytes, str]) -> None:
+        if len(value[0]) > self.max_bytes:
+            return
         with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0])
             self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.size += len(value[0])
+            while self.size > self.max_bytes:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped[0])
 
 
 @dataclass
 class AppState:
+    """The graph and what is derived from it once; the worker pool and the metrics.
+
+    A worker process gets a copy without ``compute`` and ``metrics`` (see ``for_worker``).
+    """
+
     graph: KnowledgeGraph
     demos: dict[str, DemoSource]
-    demo_status: dict[str, dict[str, dict[str, object]]]  # demo id -> device -> status
+    demo_status: dict[str, dict[str, DemoStatus]]  # demo id -> device -> status
     diagrams: RenderCache
     preset_minutes: dict[str, dict[str, int]]  # preset -> depth -> the material's minutes
+    compute: "Compute | None" = None
+    metrics: "Metrics | None" = None
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> "AppState":
         """Demos and their records are read once: they change only with a deploy."""
         demos = discover()
         return cls(graph, demos, demo_statuses(demos), RenderCache(), preset_minutes(graph))
+
+    def workers(self) -> "Compute":
+        """The worker pool (every app has one; a worker's own copy has none)."""
+        assert self.compute is not None, "a worker process has no pool of its own"
+        return self.compute
+
+    def counters(self) -> "Metrics":
+        assert self.metrics is not None, "a worker process keeps no metrics"
+        return self.metrics
+
+    @staticmethod
+    def of(connection: HTTPConnection) -> "AppState":
+        """The state of the app serving ``connection`` (a request)."""
+        state: AppState = connection.app.state.syllabus
+        return state
+
+    def __getstate__(self) -> dict[str, object]:
+        # What a worker process needs: not the pool, the metrics or the cache (and its lock).
+        return {
+            "graph": self.graph,
+            "demos": self.demos,
+            "demo_status": self.demo_status,
+            "preset_minutes": self.preset_minutes,
+        }
+
+    def __setstate__(self, data: dict[str, object]) -> None:
+        self.__dict__.update(data, diagrams=RenderCache(), compute=None, metrics=None)
 
 
 def preset_minutes(graph: KnowledgeGraph) -> dict[str, dict[str, int]]:
@@ -64,18 +125,18 @@ def preset_minutes(graph: KnowledgeGraph) -> dict[str, dict[str, int]]:
     }
 
 
-def demo_statuses(demos: dict[str, DemoSource]) -> dict[str, dict[str, dict[str, object]]]:
+def demo_statuses(demos: dict[str, DemoSource]) -> dict[str, dict[str, DemoStatus]]:
     """Each demo's record per device kind."""
     out = {}
     for demo in demos.values():
         out[demo.id] = {
-            device: {
-                "freshness": s.freshness.value,
-                "passed": s.passed,
-                "date": s.date,
-                "claims_passed": s.claims_passed,
-                "claims": s.claims,
-            }
+            device: DemoStatus(
+                freshness=s.freshness.value,
+                passed=s.passed,
+                date=s.date,
+                claims_passed=s.claims_passed,
+                claims=s.claims,
+            )
             for device in DEVICES
             for s in [status(demo, device)]
         }
@@ -85,18 +146,22 @@ def demo_statuses(demos: dict[str, DemoSource]) -> dict[str, dict[str, dict[str,
 async def app_state(request: Request) -> AppState:
     """The FastAPI dependency that hands a route the app's state.
 
-    Routes and dependencies that only compute are ``async``: a plan takes well under
-    a millisecond, less than handing the request to a worker thread would cost.
-    Diagrams, which wait on the dot binary, stay in the thread pool.
+    Routes that only look things up are ``async``: each takes well under a millisecond.
+    Plans, exports and diagrams go to worker processes (``api.compute``).
     """
-    return request.app.state.syllabus
+    return AppState.of(request)
 
 
-MISSING = {"freshness": "missing", "passed": None, "date": None, "claims_passed": 0, "claims": 0}
+MISSING = DemoStatus(freshness="missing", passed=None, date=None, claims_passed=0, claims=0)
 
 
-def demo_status_of(state: AppState, demo: str | None) -> dict[str, dict[str, object]]:
+def demo_status_of(state: AppState, demo: str | None) -> dict[str, DemoStatus]:
     """A demo's status per device, all missing for a demo the repository does not have."""
     if demo is None:
         return {}
-    return state.demo_status.get(demo) or {device: dict(MISSING) for device in DEVICES}
+    return state.demo_status.get(demo) or {device: MISSING.copy() for device in DEVICES}
+
+
+def status_out(state: AppState, demo: str | None) -> dict[str, DemoStatusOut]:
+    """``demo_status_of`` as the response models carry it."""
+    return {device: DemoStatusOut(**s) for device, s in demo_status_of(state, demo).items()}

@@ -7,10 +7,11 @@ points from a prerequisite to what needs it, and carries its ``kind``
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import networkx as nx
 
@@ -35,6 +36,10 @@ class GraphSummary(NamedTuple):
     path_source_minutes: dict[str, int | None]
 
 
+NodeKind = Literal["concept", "paper", "preset"]
+"""What ``KnowledgeGraph.spellings`` can spell: concepts, papers, curated paths."""
+
+
 @dataclass(frozen=True, eq=False)
 class KnowledgeGraph:
     data_dir: Path
@@ -52,6 +57,26 @@ class KnowledgeGraph:
         Concepts come before papers: ``lookup("LoRA")`` -> ("low-rank-adaptation", "lora").
         """
         return self.names.get(slugify(name), ())
+
+    def spellings(self, *kinds: NodeKind) -> dict[str, str]:
+        """Every spelling of the nodes of ``kinds`` mapped to its id, for ``suggest``.
+
+        A spelling is an id, a slugified title or a slugified alias. Each id spells
+        itself (the 'lora' paper is not lost to the LoRA concept's alias); a title or
+        alias two kinds share goes to the kind named first. Default kinds: concept, paper.
+        """
+        pools: dict[str, Mapping[str, Concept | Paper | LearningPath]] = {
+            "concept": self.concepts,
+            "paper": self.papers,
+            "preset": self.paths,
+        }
+        chosen = [pools[kind] for kind in kinds or ("concept", "paper")]
+        spelled = {node: node for pool in chosen for node in pool}
+        for pool in chosen:
+            for record in pool.values():
+                for name in (record.title, *getattr(record, "aliases", ())):  # paths have none
+                    spelled.setdefault(slugify(name), record.id)
+        return spelled
 
     @cached_property
     def curated_order(self) -> dict[str, int]:
@@ -127,6 +152,7 @@ class KnowledgeGraph:
 
     def summary(self) -> GraphSummary:
         by_kind = {str(kind): 0 for kind in EdgeKind}
+        kind: str  # every edge has a kind (graph.validate); edges() cannot know its type
         for _, _, kind in self.digraph.edges(data="kind"):
             by_kind[kind] += 1
         return GraphSummary(

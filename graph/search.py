@@ -24,6 +24,7 @@ from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from graph.knowledge import KnowledgeGraph
+from graph.nodes import Concept, Paper
 from graph.suggest import suggest
 
 HitKind = Literal["concept", "paper"]
@@ -47,7 +48,8 @@ def search(graph: KnowledgeGraph, q: str, limit: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for node in graph.lookup(q):
         hits[node] = _hit(graph, node, "id" if node == q else "name")
-    named = [r for r in (*concepts, *papers) if matches(q, r.title, *r.aliases)]
+    records: list[Concept | Paper] = [*concepts, *papers]
+    named = [r for r in records if matches(q, r.title, *r.aliases)]
     for record in sorted(named, key=lambda r: _name_rank(q, r.title, *r.aliases)):
         hits.setdefault(record.id, _hit(graph, record.id, "text"))
     # A shared spelling goes to its first owner, the concept (graph.names' order).

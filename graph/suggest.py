@@ -47,16 +47,6 @@ def _slug(text: str) -> str:
     return slugify(text) or text
 
 
-# The older names, kept only while some committed file still imports them (its switch to
-# ``suggest`` not yet committed); delete them when nothing does.
-suggest_ids = suggest
-
-
-def close_matches(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
-    """``suggest`` over ``candidates`` as ids, even a mapping's keys (the older name)."""
-    return suggest(word, list(candidates), limit)
-
-
 def did_you_mean(options: list[str]) -> str | None:
     """'did you mean 'a' or 'b'?' for a short list of options, None for none."""
     if not options:

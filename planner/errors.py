@@ -57,11 +57,21 @@ class PlanError(ValueError):
         self.code = code
         self.value = None if value is None else _cut(value)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Raised in a worker process (api.compute) and pickled back: keep every field.
+        return (_rebuild, (self.field, self.message, self.suggestions, self.code, self.value))
+
     def __str__(self) -> str:
         if not self.suggestions:
             return f"{self.field}: {self.message}"
         options = " or ".join(repr(s) for s in self.suggestions)
         return f"{self.field}: {self.message} (did you mean {options}?)"
+
+
+def _rebuild(
+    field: str, message: str, suggestions: tuple[str, ...], code: ErrorCode, value: object
+) -> PlanError:
+    return PlanError(field, message, suggestions, code=code, value=value)
 
 
 def _cut(value: object) -> str:

@@ -10,7 +10,7 @@ from graph.nodes import LearningPath
 from graph.taxonomy import ReadingDepth, StudyDepth, Track
 from planner.budget import Fit, fit_budget, full_minutes
 from planner.durations import format_minutes
-from planner.errors import PlanError
+from planner.errors import ErrorCode, PlanError
 from planner.items import CONCEPT, Depth, Item, with_deps
 from planner.material import once, paper_checklist, paper_material
 from planner.order import Rank, post_order, rank_function
@@ -75,11 +75,35 @@ class Plan:
     moved: tuple[str, ...] = ()  # complete: covered steps brought before their source step
 
 
+def _default_track(graph: KnowledgeGraph, goals: list[str]) -> Track:
+    """A goal that is a paper asks to read it: the paper track; else the lightweight one."""
+    return Track.PAPER if any(g in graph.papers for g in goals) else Track.LIGHTWEIGHT
+
+
+def _check_track(graph: KnowledgeGraph, track: Track, goals: list[str]) -> None:
+    """The lightweight track studies concepts: a paper goal there is a contradiction."""
+    if track is not Track.LIGHTWEIGHT:
+        return
+    for goal in goals:
+        if goal in graph.papers:
+            teaches = graph.papers[goal].teaches
+            raise PlanError(
+                "goals",
+                f"{goal!r} is a paper, and the lightweight track studies concepts: read it on "
+                "the paper track, or aim for what it teaches"
+                + (f" ({', '.join(teaches)})" if teaches else ""),
+                teaches,
+                code=ErrorCode.CONFLICT,
+                value=goal,
+            )
+
+
 def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     """Plan ``request`` on ``graph``; raises PlanError on a request it cannot serve."""
     resolved = resolve(graph, request)
     path = graph.paths[resolved.preset] if resolved.preset else None
-    track = request.track or (path.track if path else Track.LIGHTWEIGHT)
+    track = request.track or (path.track if path else _default_track(graph, resolved.goals))
+    _check_track(graph, track, resolved.goals)
     items = build_items(
         graph,
         resolved.goals,

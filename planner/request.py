@@ -1,10 +1,19 @@
 """What a learner asks for: the plan request and its pace, validated at the edge."""
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    model_validator,
+)
 
 from graph.taxonomy import StudyDepth, Track
 
@@ -20,7 +29,20 @@ NodeId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH
 # Numbers, flags and dates are strict: `true` is not a 1-minute budget, nor 0 a date in 1970.
 StrictInt = Annotated[int, Strict()]
 StrictBool = Annotated[bool, Strict()]
-StrictDate = Annotated[date, Strict()]
+
+
+def _iso_date(value: object) -> object:
+    """A date, or its ISO text: not a number, which pydantic would read as a Unix time.
+
+    (``Strict()`` would also refuse the text once a JSON body is parsed to Python.)
+    """
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("write the date as YYYY-MM-DD")
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _one_of(schema: dict[str, Any]) -> None:
@@ -129,6 +151,7 @@ class PlanRequest(BaseModel):
         default=True, description="Knowing a concept implies knowing what it requires."
     )
     pace: Pace | None = None
-    start: StrictDate | None = Field(
-        default=None, description="First study day of the schedule; needs a pace."
+    start: IsoDate | None = Field(
+        default=None,
+        description="First study day of the schedule, with a pace (the API's default: today).",
     )

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from graph import KnowledgeGraph
-from graph.suggest import suggest_ids
+from graph.knowledge import NodeKind
+from graph.suggest import suggest
 from planner.errors import ErrorCode, PlanError, shown
 from planner.items import known_closure
 from planner.request import PlanRequest
@@ -64,10 +65,10 @@ def check_id(graph: KnowledgeGraph, node: str, field: str, *, presets: bool = Tr
     if node in graph.concepts or node in graph.papers:
         return node
     kinds = "concept, paper or preset" if presets else "concept or paper"
-    names = {name: ids[0] for name, ids in graph.names.items()}
-    if presets:
-        names.update({pid: pid for pid in graph.paths})
-    elif node in graph.paths:
+    spelled: tuple[NodeKind, ...] = (
+        ("concept", "paper", "preset") if presets else ("concept", "paper")
+    )
+    if not presets and node in graph.paths:
         raise PlanError(
             field,
             f"{node!r} is a curated path; {field} takes concept or paper ids",
@@ -77,7 +78,7 @@ def check_id(graph: KnowledgeGraph, node: str, field: str, *, presets: bool = Tr
     raise PlanError(
         field,
         f"unknown {kinds} id {shown(node)}",
-        tuple(suggest_ids(node, names)),
+        tuple(suggest(node, graph.spellings(*spelled))),
         code=ErrorCode.UNKNOWN_ID,
         value=node,
     )

@@ -74,6 +74,13 @@ def free_port() -> int:
 @contextmanager
 def live_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """``syllabus serve ARGS`` in a subprocess on a free 127.0.0.1 port; yields its base URL."""
+    with serving(*args, env=env) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """``syllabus serve ARGS`` on a free 127.0.0.1 port; yields its base URL and its pid."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
@@ -96,7 +103,7 @@ def live_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=40)

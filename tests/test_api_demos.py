@@ -1,12 +1,16 @@
 """The demos through the API: claims, source, records, and guarded runs."""
 
+import sys
+
+import httpx
+import psutil
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.routes import demos as demo_routes
 from graph import load_graph
-from tests.helpers import REPO
+from tests.helpers import REPO, serving
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +50,38 @@ def test_an_allowed_run_returns_a_fresh_record_and_runs_one_at_a_time(client, mo
     with demo_routes._one_at_a_time:
         busy = client.post("/v1/demos/attention/runs", params={"device": "cpu"})
     assert busy.status_code == 409 and busy.json()["error"]["code"] == "busy"
+
+
+def test_a_run_past_its_timeout_is_504_and_leaves_no_process_behind():
+    """Through a real server: the run's whole process group (the demo runner and the demo
+    it forked) is killed, and the answer is 504 demo-timeout."""
+    env = {demo_routes.ALLOW_RUNS: "1", demo_routes.RUN_TIMEOUT: "1.5"}
+    with serving(env=env) as (url, pid):
+        server = psutil.Process(pid)
+        response = httpx.post(f"{url}/v1/demos/attention/runs?device=cpu", timeout=60)
+        assert response.status_code == 504, response.text
+        assert response.json()["error"]["code"] == "demo-timeout"
+        left = [
+            p.pid
+            for p in psutil.process_iter(["cmdline"])
+            if "demos" in (p.info["cmdline"] or []) and "attention" in (p.info["cmdline"] or [])
+        ]
+        assert left == []
+        assert all("demos" not in c.cmdline() for c in server.children(recursive=True))
+
+
+def test_a_timed_out_run_takes_its_grandchildren_with_it(tmp_path):
+    """What a demo starts (here a ``sleep`` that outlives its parent) dies with the run."""
+    marker = tmp_path / "grandchild.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        "quiet = {'stdout': subprocess.DEVNULL, 'stderr': subprocess.DEVNULL}\n"
+        "child = subprocess.Popen(['sleep', '600'], **quiet)\n"
+        f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    with pytest.raises(demo_routes.ApiError) as stopped:
+        demo_routes._run_in_own_group([sys.executable, "-c", script], timeout=2.0)
+    assert (stopped.value.status, stopped.value.code) == (504, "demo-timeout")
+    grandchild = int(marker.read_text())
+    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == "zombie"

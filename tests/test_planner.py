@@ -360,7 +360,7 @@ def test_cli_plan_with_a_pace_prints_the_schedule():
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["plan", "gtp"], "error: goals: unknown concept, paper or preset id 'gtp'"),
+        (["plan", "gtp"], "error: GOAL: unknown concept, paper or preset id 'gtp'"),
         (
             ["plan", "--preset", "researcher-pth"],
             "error: --preset: unknown curated path 'researcher-pth' (did you mean "
@@ -369,7 +369,7 @@ def test_cli_plan_with_a_pace_prints_the_schedule():
         (["plan", "gpt", "--budget", "0"], "error: --budget: '0' must be more than zero"),
         (["plan", "gpt", "--pace", "often"], "error: --pace: 'often' is not a pace"),
         (["plan", "gpt", "--start", "2026-02-30"], "error: --start: '2026-02-30' is not a date"),
-        (["plan", "gpt", "--days", "mon"], "error: --days: study days need a --pace"),
+        (["plan", "gpt", "--days", "mon"], "error: --days: study days need a pace"),
         (["plan"], "error: GOAL: give at least one goal id"),
         (["next", "--known", "atention"], "did you mean 'attention'"),
     ],
@@ -431,3 +431,20 @@ def test_a_resource_two_steps_assign_is_studied_and_counted_once(graph):
     assert again.material[0].url == video.url and again.material[0].seen_in == first.number
     assert again.minutes == 0 and "already assigned in step" in describe(again.material[0])
     step_minutes_are_its_material(plan)
+
+
+def test_every_record_plans_as_a_goal_on_every_track_that_can_take_it(graph):
+    """A paper goal is read on the paper track (its default); every concept plans on both
+    tracks; a paper goal on the lightweight track is a conflict that names what the paper
+    teaches, never a crash."""
+    for paper in graph.papers.values():
+        plan = make_plan(graph, PlanRequest(goals=[paper.id]))
+        assert plan.track is Track.PAPER and plan.steps[-1].id == paper.id
+        with pytest.raises(PlanError) as refused:
+            make_plan(graph, PlanRequest(goals=[paper.id], track=Track.LIGHTWEIGHT))
+        assert refused.value.field == "goals" and refused.value.value == paper.id
+        assert refused.value.suggestions == paper.teaches
+    for concept in graph.concepts:
+        for track in Track:
+            plan = make_plan(graph, PlanRequest(goals=[concept], track=track))
+            assert plan.steps and any(concept in (s.id, *s.covers) for s in plan.steps)

@@ -395,7 +395,7 @@ def test_unknown_goal_shows_the_error_and_clickable_suggestions(open_page):
     page = open_page("?goal=atention").page
     alert = page.locator(".plan-body [role=alert]")
     alert.wait_for()
-    assert "atention" in alert.inner_text() and "goals" in alert.inner_text()
+    assert "atention" in alert.inner_text() and "goal" in alert.inner_text()
     page.locator(".suggestions").get_by_role("button", name="attention", exact=True).click()
     wait_for_plan(page)
     assert url_params(page)["goal"] == ["attention"]

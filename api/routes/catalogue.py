@@ -1,8 +1,7 @@
 """The knowledge graph as resources: concepts, papers, categories, search, presets, next."""
 
-import re
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -13,6 +12,7 @@ from api.models import (
     ConceptDetail,
     ConceptSummary,
     DepthOut,
+    MaterialOut,
     NextOut,
     NodeRef,
     Page,
@@ -24,13 +24,15 @@ from api.models import (
     SearchHit,
 )
 from api.plan_output import material_data
-from api.state import AppState, app_state, demo_status_of
+from api.state import AppState, app_state, status_out
 from graph import KnowledgeGraph
 from graph.nodes import Concept, Paper
-from graph.suggest import slugify, suggest_ids
+from graph.search import matches as _matches
+from graph.search import search as search_graph
+from graph.suggest import suggest
 from graph.taxonomy import Category, EdgeKind, Level, StudyDepth
 from planner.fringe import fringe
-from planner.request import MAX_KNOWN
+from planner.request import MAX_KNOWN, NodeId
 from planner.resolve import check_id
 
 router = APIRouter(prefix="/v1", responses=ERRORS)
@@ -66,11 +68,9 @@ async def get_concept(concept_id: str, state: State) -> ConceptDetail:
     concept = graph.concepts.get(concept_id)
     if concept is None:
         raise _unknown(graph, concept_id, "concept_id", "concept")
-    dependents = sorted(
-        v
-        for _, v, kind in graph.digraph.out_edges(concept_id, data="kind")
-        if kind == EdgeKind.REQUIRES
-    )
+    # out_edges(data=...) cannot know the attribute's type: every edge has a str kind
+    out: Iterable[tuple[str, str, str]] = graph.digraph.out_edges(concept_id, data="kind")
+    dependents = sorted(v for _, v, kind in out if kind == EdgeKind.REQUIRES)
     return ConceptDetail(
         **_concept_summary(concept).model_dump(),
         aliases=list(concept.aliases),
@@ -80,7 +80,7 @@ async def get_concept(concept_id: str, state: State) -> ConceptDetail:
             DepthOut(
                 depth=str(depth),
                 minutes=chosen.minutes,
-                material=material_data(chosen.material),
+                material=[MaterialOut(**m) for m in material_data(chosen.material)],
             )
             for depth, chosen in concept.depths.items()
         ],
@@ -92,7 +92,7 @@ async def get_concept(concept_id: str, state: State) -> ConceptDetail:
         checklist=list(concept.checklist),
         demo=concept.demo,
         activity=concept.activity,
-        demo_status=demo_status_of(state, concept.demo),
+        demo_status=status_out(state, concept.demo),
     )
 
 
@@ -151,25 +151,7 @@ async def search(
 ) -> list[SearchHit]:
     """Concepts and papers by id, title or alias (exact first), then titles and aliases
     that contain the query, then near spellings, then summaries and authors."""
-    graph = state.graph
-    concepts, papers = sorted(graph.concepts.values()), sorted(graph.papers.values())
-    hits: dict[str, SearchHit] = {}
-    for node in graph.lookup(q):
-        hits[node] = _hit(graph, node, "id" if node == q else "name")
-    # What is named for the query outranks a near spelling of some other name; names
-    # that start with it come first, then those with it as a word, then the shortest.
-    named = [r for r in (*concepts, *papers) if _matches(q, r.title, *r.aliases)]
-    for record in sorted(named, key=lambda r: _name_rank(q, r.title, *r.aliases)):
-        hits.setdefault(record.id, _hit(graph, record.id, "text"))
-    for node in suggest_ids(q, {name: ids[0] for name, ids in graph.names.items()}, limit):
-        hits.setdefault(node, _hit(graph, node, "similar"))
-    for concept in concepts:
-        if _matches(q, concept.summary):
-            hits.setdefault(concept.id, _hit(graph, concept.id, "text"))
-    for paper in papers:
-        if _matches(q, paper.first_author):
-            hits.setdefault(paper.id, _hit(graph, paper.id, "text"))
-    return list(hits.values())[:limit]
+    return [SearchHit(**hit._asdict()) for hit in search_graph(state.graph, q, limit)]
 
 
 @router.get("/presets", tags=["plans"])
@@ -182,7 +164,7 @@ async def presets(state: State) -> list[PresetOut]:
 async def preset(preset_id: str, state: State) -> PresetOut:
     """One curated path: its steps in the seed's order, its track and its total."""
     if preset_id not in state.graph.paths:
-        options = suggest_ids(preset_id, {p: p for p in state.graph.paths})
+        options = suggest(preset_id, state.graph.spellings("preset"))
         raise ApiError(404, "unknown-id", f"no preset {preset_id!r}", "preset_id", options)
     return _preset(state, preset_id)
 
@@ -190,7 +172,7 @@ async def preset(preset_id: str, state: State) -> PresetOut:
 @router.get("/next", tags=["plans"])
 async def next_concepts(
     state: State,
-    known: Annotated[list[str], Query(max_length=MAX_KNOWN)] = [],  # noqa: B006
+    known: Annotated[list[NodeId], Query(max_length=MAX_KNOWN)] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
     known_implies_prerequisites: bool = True,
 ) -> list[NextOut]:
@@ -206,23 +188,6 @@ def _page(records: list, page: int, per_page: int, summary: Callable[[Any], Any]
     start = (page - 1) * per_page
     window = [summary(r) for r in records[start : start + per_page]]
     return {"items": window, "total": len(records), "page": page, "per_page": per_page}
-
-
-def _name_rank(q: str, *names: str) -> tuple[bool, bool, int]:
-    """How well ``names`` match ``q`` (smaller is better), for names that contain it."""
-    needle = q.casefold()
-    found = [n.casefold() for n in names if needle in n.casefold()]
-    word = re.compile(rf"(?<!\w){re.escape(needle)}")
-    return (
-        not any(n.startswith(needle) for n in found),
-        not any(word.search(n) for n in found),
-        min(map(len, found)),
-    )
-
-
-def _matches(q: str, *texts: str) -> bool:
-    needle = q.casefold()
-    return any(needle in t.casefold() for t in texts)
 
 
 def _concept_summary(c: Concept) -> ConceptSummary:
@@ -260,16 +225,10 @@ def _ref(graph: KnowledgeGraph, node: str) -> NodeRef:
     return NodeRef(id=node, kind="paper", title=graph.papers[node].title)
 
 
-def _hit(graph: KnowledgeGraph, node: str, match: str) -> SearchHit:
-    ref = _ref(graph, node)
-    return SearchHit(id=ref.id, kind=ref.kind, title=ref.title, match=match)
-
-
-def _unknown(graph: KnowledgeGraph, node: str, field: str, kind: str) -> ApiError:
-    pool = graph.concepts if kind == "concept" else graph.papers
-    names = {name: ids[0] for name, ids in graph.names.items() if ids[0] in pool}
-    names.update({n: n for n in pool})
-    options = suggest_ids(node, names) or suggest_ids(slugify(node), names)
+def _unknown(
+    graph: KnowledgeGraph, node: str, field: str, kind: Literal["concept", "paper"]
+) -> ApiError:
+    options = suggest(node, graph.spellings(kind))
     return ApiError(404, "unknown-id", f"no {kind} with id {node!r}", field, options)
 
 

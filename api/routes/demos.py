@@ -5,8 +5,10 @@ one at a time, on the server's hardware. It is off unless the operator sets
 SYLLABUS_ALLOW_DEMO_RUNS=1: a run costs seconds of CPU (or GPU) per request.
 """
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -16,14 +18,16 @@ from fastapi import APIRouter, Depends, Query
 
 from api.errors import ApiError
 from api.models import ERRORS, DemoDetail, DemoOut
-from api.state import AppState, app_state, demo_status_of
+from api.state import AppState, app_state, status_out
 from demos.records import DEMOS_DIR, DEVICES, DemoSource, read_record
-from graph.suggest import close_matches
+from graph.suggest import suggest
 
 router = APIRouter(prefix="/v1", tags=["demos"], responses=ERRORS)
 State = Annotated[AppState, Depends(app_state)]
 ALLOW_RUNS = "SYLLABUS_ALLOW_DEMO_RUNS"
+RUN_TIMEOUT = "SYLLABUS_DEMO_RUN_TIMEOUT"
 RUN_TIMEOUT_S = 60.0
+"""Seconds a run may take (torch's import alone takes about three); $SYLLABUS_DEMO_RUN_TIMEOUT."""
 _one_at_a_time = threading.Lock()
 
 
@@ -35,7 +39,7 @@ async def list_demos(state: State) -> list[DemoOut]:
             id=d.id,
             title=d.title,
             concepts=list(d.concepts),
-            status=demo_status_of(state, d.id),
+            status=status_out(state, d.id),
         )
         for d in state.demos.values()
     ]
@@ -51,7 +55,7 @@ async def get_demo(demo_id: str, state: State) -> DemoDetail:
         id=demo.id,
         title=demo.title,
         concepts=list(demo.concepts),
-        status=demo_status_of(state, demo.id),
+        status=status_out(state, demo.id),
         source=demo.path.read_text(encoding="utf-8"),
         claims=latest["checks"] if latest else [],
         records={device: record for device, record in records.items() if record},
@@ -63,6 +67,7 @@ async def get_demo(demo_id: str, state: State) -> DemoDetail:
     responses={
         403: ERRORS[422] | {"description": "Runs are off"},
         409: ERRORS[422] | {"description": "Another run is in progress"},
+        504: ERRORS[422] | {"description": "The run took too long and was stopped"},
     },
 )
 def run_demo(
@@ -83,19 +88,7 @@ def run_demo(
     try:
         command = [sys.executable, "-m", "api.cli", "demos", "run", demo.id]
         command += ["--device", device, "--format", "json"]
-        try:
-            done = subprocess.run(
-                command,
-                cwd=DEMOS_DIR.parent,
-                capture_output=True,
-                text=True,
-                timeout=RUN_TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ApiError(
-                422, "run-timeout", f"the run took longer than {RUN_TIMEOUT_S:g} s"
-            ) from None
+        done = _run_in_own_group(command, float(os.environ.get(RUN_TIMEOUT, RUN_TIMEOUT_S)))
     finally:
         _one_at_a_time.release()
     if done.returncode == 2:  # the CLI's own refusal, e.g. no CUDA device here
@@ -110,10 +103,34 @@ def run_demo(
         ) from None
 
 
+def _run_in_own_group(command: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in a process group of its own; past ``timeout``, kill the whole group
+    (the demo runner and every demo it started) and answer 504."""
+    with subprocess.Popen(
+        command,
+        cwd=DEMOS_DIR.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # one that left the group
+                process.communicate(timeout=5)
+            raise ApiError(
+                504, "demo-timeout", f"the run took longer than {timeout:g} s and was stopped"
+            ) from None
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
 def _demo_or_404(state: AppState, demo_id: str) -> DemoSource:
     demos = state.demos
     if demo_id not in demos:
         raise ApiError(
-            404, "unknown-id", f"no demo {demo_id!r}", "demo_id", close_matches(demo_id, demos)
+            404, "unknown-id", f"no demo {demo_id!r}", "demo_id", suggest(demo_id, list(demos))
         )
     return demos[demo_id]

@@ -1,8 +1,9 @@
-"""Health and version: is the service up, and which graph does it serve?"""
+"""Health, version and metrics: is the service up, which graph does it serve, how is it doing?"""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from api.models import ERRORS, VersionOut
 from api.state import AppState, app_state
@@ -29,3 +30,16 @@ async def version(state: State) -> VersionOut:
         paths=len(graph.paths),
         edges=graph.digraph.number_of_edges(),
     )
+
+
+@router.get(
+    "/metrics",
+    tags=["meta"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests and latency per route, errors, diagram cache hits,
+    budget fits by method (solver time limits among them)."""
+    content, media_type = AppState.of(request).counters().exposition()
+    return Response(content, media_type=media_type, headers={"Cache-Control": "no-store"})

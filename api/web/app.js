@@ -348,7 +348,8 @@ function refocusChips(listId, index, fallbackId) {
  * buttons, and its message is simply shown.
  */
 function suggestionFix(problem) {
-  const field = problem?.field;
+  // The plan's URL names its goals `goal` (one per id); the page's state calls them goals.
+  const field = problem?.field === "goal" ? "goals" : problem?.field;
   if (field === "goals" || field === "known") {
     const wrong = problem.value;
     if (wrong === null || !state[field].includes(wrong)) return null;

@@ -64,7 +64,7 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
         return Fit(problem.named(found), "exact")
     from planner.budget.integer_program import solve  # imports PuLP only when needed
 
-    choice, proven = solve(items, topo, budget)
+    solved, proven = solve(items, topo, budget)
     if not proven:  # CBC stopped by the clock may hold no feasible answer: the greedy's is
         return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
-    return Fit(choice, "integer-program")
+    return Fit(solved, "integer-program")

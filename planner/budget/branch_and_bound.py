@@ -142,6 +142,7 @@ class Search:
         base = _fewest(by_upper, p.upper, p.least, best_upper - upper)
         if base > room:
             return True
+        base = int(base)  # finite now: a whole number of minutes
         if p.flat:  # no depth credit anywhere: only minutes can still improve
             return spent + base >= -best_saved
         reach = self.segments.most_credit(open_, room, base)

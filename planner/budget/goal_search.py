@@ -90,7 +90,7 @@ def most_goals(p: Problem, affordable: list[int], budget: int, floor: frozenset[
     found = milp(
         -np.array([1.0] * len(goals) + [0.0] * len(classes)),
         constraints=constraints,
-        integrality=np.ones(width),
+        integrality=np.ones(width, dtype=np.int64),
         bounds=Bounds(0, 1),
         options={
             "node_limit": NODE_LIMIT,

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from planner.items import DEPTH_CREDIT, GOAL_DEPTH, Item, depth_credit
 
-NO_CREDIT = (0,)
+NO_CREDIT = [0]
 
 
 class Score(NamedTuple):
@@ -83,8 +83,8 @@ class Problem:
             and len({item.weight for item in ordered if item.goal}) <= 1
         )
         if self.flat:
-            self.minutes = [[m] for m in self.least]
-            self.credit = [NO_CREDIT] * len(ordered)
+            self.minutes: list[list[int]] = [[m] for m in self.least]
+            self.credit: list[list[int]] = [NO_CREDIT] * len(ordered)  # shared, never written
         else:
             self.minutes = [[o.minutes for o in item.options] for item in ordered]
             # depth_credit, inlined: this runs for every option of every budgeted plan
