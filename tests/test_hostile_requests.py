@@ -9,6 +9,7 @@ reset first (``/proc/PID/clear_refs``). Requests go one at a time, so nothing el
 """
 
 import json
+import os
 import socket
 import time
 from collections.abc import Iterator
@@ -28,10 +29,21 @@ GRAPH = load_graph(REPO, cache_dir=None)
 ALL_CONCEPTS = sorted(GRAPH.concepts)
 
 
+COSTS: list[tuple[str, float, int]] = []
+"""(test, CPU seconds, peak RSS rise in bytes) of every measured request, for the report."""
+REPORT = Path(os.environ.get("SYLLABUS_ARTIFACTS") or REPO / "artifacts") / "hostile-costs.txt"
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     with serving() as (url, pid):
         yield url, pid
+    if COSTS:  # the figures behind the bounds, most expensive first (not committed)
+        REPORT.parent.mkdir(parents=True, exist_ok=True)
+        rows = sorted(COSTS, key=lambda c: -c[1])
+        REPORT.write_text(
+            "".join(f"{cpu:6.3f} s  {rss / 2**20:6.1f} MB  {name}\n" for name, cpu, rss in rows)
+        )
 
 
 class Cost:
@@ -71,6 +83,7 @@ def within_bounds(pid: int, send) -> httpx.Response:
     cost.start()
     response = send()
     cpu, rss = cost.stop()
+    COSTS.append((os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0], cpu, rss))
     assert cpu <= MAX_CPU_S, f"{cpu:.2f} s of CPU"
     assert rss <= MAX_RSS, f"{rss / 2**20:.0f} MB more peak RSS"
     return response
@@ -305,3 +318,40 @@ def test_every_id_in_the_graph_is_a_goal_the_server_answers(server):
             response = client.get("/v1/plans", params={"goal": paper.id, "track": "lightweight"})
             error = json_error(response, 422)
             assert (error["value"], error["suggestions"]) == (paper.id, list(paper.teaches))
+
+
+def hard_requests(count: int, tries: int, seed: int = 1) -> list[dict]:
+    """The ``count`` slowest (in this process) of ``tries`` hard requests: 50 random goals,
+    concepts and papers, on the paper track, with a budget that cuts deep (bench/api.py's
+    search for slow plans, smaller)."""
+    import random
+
+    from planner.plan import make_plan
+    from planner.request import PlanRequest
+
+    ids = sorted(GRAPH.concepts) + sorted(GRAPH.papers)
+    rng = random.Random(seed)
+    timed = []
+    for _ in range(tries):
+        goals = rng.sample(ids, 50)
+        depth = rng.choice(["overview", "study", "deep"])
+        full = make_plan(GRAPH, PlanRequest(goals=goals, track="paper", depth=depth))
+        budget = max(60, int(full.minutes * rng.uniform(0.15, 0.85)))
+        body = {"goals": goals, "track": "paper", "depth": depth, "budget_minutes": budget}
+        started = time.process_time()
+        make_plan(GRAPH, PlanRequest(**body))
+        timed.append((time.process_time() - started, body))
+    return [body for _, body in sorted(timed, key=lambda t: -t[0])[:count]]
+
+
+@pytest.fixture(scope="module")
+def slowest() -> list[dict]:
+    return hard_requests(3, 20)
+
+
+@pytest.mark.parametrize("rank", range(3))
+def test_the_slowest_plans_found_stay_within_bounds(server, slowest, rank):
+    url, pid = server
+    body = slowest[rank]
+    response = within_bounds(pid, lambda: httpx.post(f"{url}/v1/plans", json=body, timeout=60))
+    assert response.status_code == 200, response.text[:300]
