@@ -27,7 +27,7 @@ from typing import NamedTuple
 import graphviz
 import networkx as nx
 
-from api.errors import ApiError
+from api.errors import ApiError, shown
 from graph import KnowledgeGraph
 from graph.suggest import did_you_mean, suggest
 from graph.taxonomy import CATEGORY_TITLES, Category, EdgeKind
@@ -189,8 +189,8 @@ def _unknown_focus(graph: KnowledgeGraph, focus: str) -> ApiError:
     """A 404 naming ids that look like ``focus`` (by id, title or alias), as the planner does."""
     suggestions = suggest(focus, graph.spellings("concept", "paper"))
     hint = did_you_mean(suggestions)
-    message = f"unknown concept or paper id {focus!r}" + (f"; {hint}" if hint else "")
-    return ApiError(404, "unknown-id", message, field="focus", suggestions=suggestions)
+    message = f"unknown concept or paper id {shown(focus)}" + (f"; {hint}" if hint else "")
+    return ApiError(404, "unknown-id", message, "focus", suggestions, focus)
 
 
 def _graph_node(graph: KnowledgeGraph, node: str, focus: bool) -> Node:

@@ -355,3 +355,15 @@ def test_the_slowest_plans_found_stay_within_bounds(server, slowest, rank):
     body = slowest[rank]
     response = within_bounds(pid, lambda: httpx.post(f"{url}/v1/plans", json=body, timeout=60))
     assert response.status_code == 200, response.text[:300]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/concepts/{}", "/v1/papers/{}", "/v1/presets/{}", "/v1/demos/{}", "/v1/graph?focus={}"],
+)
+def test_long_ids_anywhere_are_not_echoed_or_searched(server, path):
+    url, pid = server
+    target = url + path.format("x" * 20_000)
+    response = within_bounds(pid, lambda: httpx.get(target, timeout=30))
+    error = json_error(response)
+    assert len(response.content) < 1_000 and error["suggestions"] == []

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from api.errors import ApiError
+from api.errors import ApiError, shown
 from api.models import (
     ERRORS,
     CategoryOut,
@@ -165,7 +165,8 @@ async def preset(preset_id: str, state: State) -> PresetOut:
     """One curated path: its steps in the seed's order, its track and its total."""
     if preset_id not in state.graph.paths:
         options = suggest(preset_id, state.graph.spellings("preset"))
-        raise ApiError(404, "unknown-id", f"no preset {preset_id!r}", "preset_id", options)
+        message = f"no preset {shown(preset_id)}"
+        raise ApiError(404, "unknown-id", message, "preset_id", options, value=preset_id)
     return _preset(state, preset_id)
 
 
@@ -229,7 +230,7 @@ def _unknown(
     graph: KnowledgeGraph, node: str, field: str, kind: Literal["concept", "paper"]
 ) -> ApiError:
     options = suggest(node, graph.spellings(kind))
-    return ApiError(404, "unknown-id", f"no {kind} with id {node!r}", field, options)
+    return ApiError(404, "unknown-id", f"no {kind} with id {shown(node)}", field, options, node)
 
 
 def _preset(state: AppState, preset_id: str) -> PresetOut:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.errors import ApiError
+from api.errors import ApiError, shown
 from api.models import ERRORS, DemoDetail, DemoOut
 from api.state import AppState, app_state, status_out
 from demos.records import DEMOS_DIR, DEVICES, DemoSource, read_record
@@ -131,6 +131,11 @@ def _demo_or_404(state: AppState, demo_id: str) -> DemoSource:
     demos = state.demos
     if demo_id not in demos:
         raise ApiError(
-            404, "unknown-id", f"no demo {demo_id!r}", "demo_id", suggest(demo_id, list(demos))
+            404,
+            "unknown-id",
+            f"no demo {shown(demo_id)}",
+            "demo_id",
+            suggest(demo_id, list(demos)),
+            demo_id,
         )
     return demos[demo_id]
