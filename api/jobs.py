@@ -10,7 +10,14 @@ from typing import NamedTuple
 
 from api.diagrams import Direction, View, graph_view, plan_view
 from api.errors import ApiError, from_plan_error
-from api.exports.formats import GraphFormat, PlanFormat, Rendered, json_bytes, plan_data
+from api.exports.formats import (
+    GraphFormat,
+    PlanFormat,
+    Rendered,
+    file_stem,
+    json_bytes,
+    plan_data,
+)
 from api.exports.formats import render_graph as render_graph_export
 from api.exports.formats import render_plan as render_plan_export
 from api.state import AppState, demo_status_of
@@ -45,8 +52,8 @@ def plan_answer(
         data = plan_data(plan)
         for step in data["steps"]:
             step["demo_status"] = demo_status_of(state, step["demo"]) or None
-        name = "-".join(plan.goals[:3])[:80] or "plan"
-        return Answer(json_bytes(data), "application/json", f"{name}.json", plan.fit_method)
+        filename = f"{file_stem(plan)}.json"
+        return Answer(json_bytes(data), "application/json", filename, plan.fit_method)
     rendered = render_plan_export(plan, state.graph, fmt, base_url)
     return Answer(rendered.content, rendered.media_type, rendered.filename, plan.fit_method)
 

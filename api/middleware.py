@@ -16,6 +16,9 @@ import hashlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.responses import Response
+
 from api.errors import ApiError
 
 Scope = MutableMapping[str, Any]
@@ -35,29 +38,17 @@ GET_CACHE = "public, max-age=300"
 five minutes, and revalidates with the ETag after that."""
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-async def _send_error(send: Send, error: ApiError) -> None:
+async def _send_error(scope: Scope, receive: Receive, send: Send, error: ApiError) -> None:
+    """``error`` in the API's JSON, then the connection closed (its body may be unread)."""
     from api.exports.formats import json_bytes  # orjson, as every other answer
 
-    body = json_bytes(error.body())
-    await send(
-        {
-            "type": "http.response.start",
-            "status": error.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
+    response = Response(
+        json_bytes(error.body()),
+        status_code=error.status,
+        media_type="application/json",
+        headers={"connection": "close"},
     )
-    await send({"type": "http.response.body", "body": body})
+    await response(scope, receive, send)
 
 
 def is_json(content_type: str | None) -> bool:
@@ -85,17 +76,19 @@ class RequestLimits:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        declared = _header(scope, b"content-length")
-        chunked = _header(scope, b"transfer-encoding") is not None
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        chunked = "transfer-encoding" in headers
+        content_type = headers.get("content-type")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await _send_error(send, self._too_large())
+            await _send_error(scope, receive, send, self._too_large())
             return
         has_body = chunked or (declared is not None and int(declared) > 0)
-        if has_body and not is_json(_header(scope, b"content-type")):
-            await _send_error(send, self._not_json(_header(scope, b"content-type")))
+        if has_body and not is_json(content_type):
+            await _send_error(scope, receive, send, self._not_json(content_type))
             return
         if scope["method"] == "POST" and not has_body and scope["path"] in JSON_BODY_PATHS:
-            await _send_error(send, self._not_json(_header(scope, b"content-type")))
+            await _send_error(scope, receive, send, self._not_json(content_type))
             return
         # Read the whole body now (it is small) so that a chunked one is cut off at the limit.
         chunks: list[bytes] = []
@@ -108,7 +101,7 @@ class RequestLimits:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                await _send_error(send, self._too_large())
+                await _send_error(scope, receive, send, self._too_large())
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -219,7 +212,7 @@ class Conditional:
                 headers.append((b"etag", etag.encode()))
             if b"cache-control" not in names:
                 headers.append((b"cache-control", GET_CACHE.encode()))
-            if etag_matches(_header(scope, b"if-none-match"), etag):
+            if etag_matches(Headers(scope=scope).get("if-none-match"), etag):
                 # What a cache merges into the response it holds: the validators, and the
                 # CSP, which must stay the one the full response had.
                 kept = {b"etag", b"cache-control", b"vary", b"content-location", b"expires"}

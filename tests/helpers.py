@@ -2,6 +2,7 @@
 uvicorn server on a free port."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from graph import LoadResult, check
 
@@ -107,3 +110,28 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str
     finally:
         process.terminate()
         process.wait(timeout=40)
+
+
+CHROMIUM = os.environ.get("SYLLABUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+"""Debian's Chromium, which Playwright drives (its own browser download fails here)."""
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Chromium is missing: `make test` installs it"
+)
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium through Playwright, closed afterwards."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

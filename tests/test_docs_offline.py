@@ -7,27 +7,15 @@ The one load the pages' Content-Security-Policy refuses is ReDoc's "by Redocly" 
 ReDoc 2.5.3 draws from Redocly's CDN whatever its options (api/routes/docs.py)."""
 
 import json
-import os
 import re
-import shutil
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import live_server
+from tests.helpers import chromium, live_server, needs_chromium
 
-CHROMIUM = os.environ.get("SYLLABUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = ["/docs", "/redoc", "/docs/oauth2-redirect"]
 # Rendering the whole API on a busy two-core machine can take a while: wait for it.
 RENDERED_WITHIN_MS = 30_000
@@ -39,10 +27,6 @@ document.addEventListener("securitypolicyviolation",
     e => window.__refused.push([e.blockedURI, e.effectiveDirective]));
 """
 
-needs_chromium = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Chromium is missing: `make test` installs it"
-)
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
@@ -52,11 +36,8 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 class OfflinePage:

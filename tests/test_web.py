@@ -8,7 +8,6 @@ Screenshots of the plan view and the concept page (desktop and phone width) go t
 
 import os
 import re
-import shutil
 import urllib.parse
 from collections.abc import Iterator
 from datetime import date
@@ -17,28 +16,17 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from tests.helpers import REPO, live_server
+from tests.helpers import REPO, chromium, live_server, needs_chromium
 from tests.hostile import GOAL, HOSTILE_TITLES, write_hostile_graph
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("SYLLABUS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(os.environ.get("SYLLABUS_ARTIFACTS") or REPO / "artifacts") / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
 PLAN = "goal=gpt&known=linear-algebra&budget=6h&pace=30m%2Fday&start=2026-12-01"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Chromium is missing: `make test` installs it"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +37,8 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 class Page:

@@ -40,8 +40,7 @@ class Rendered:
 
 def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: str) -> Rendered:
     """``plan`` in ``fmt``; ApiError when the plan lacks what the format needs."""
-    name = "-".join(plan.goals[:3]) if not plan.preset else plan.preset
-    name = name[:80] or "plan"
+    name = file_stem(plan)
     if fmt is PlanFormat.JSON:
         return Rendered(json_bytes(plan_data(plan)), "application/json", f"{name}.json")
     if fmt is PlanFormat.MARKDOWN:
@@ -71,6 +70,12 @@ def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: st
         data = plan_jsonld(plan, graph, base_url)
         return Rendered(json_bytes(data), "application/ld+json", f"{name}.jsonld")
     raise ApiError(422, "invalid-request", f"unknown format {fmt!r}", "format")
+
+
+def file_stem(plan: Plan) -> str:
+    """The name an export of ``plan`` is saved under: its preset, or its first goals."""
+    name = "-".join(plan.goals[:3]) if not plan.preset else plan.preset
+    return name[:80] or "plan"
 
 
 def render_graph(graph: KnowledgeGraph, fmt: GraphFormat, base_url: str) -> Rendered:
