@@ -19,8 +19,11 @@ def available_demos(directory: Path) -> frozenset[str] | None:
     return frozenset(p.stem.replace("_", "-") for p in folder.glob("*.py"))
 
 
-def demo_problems(concepts: list[Entry], available: frozenset[str] | None) -> list[Diagnostic]:
-    """A warning for each concept without a demo; an error for each whose module is missing."""
+def demo_problems(
+    concepts: list[Entry], available: frozenset[str] | None, *, expected: bool = True
+) -> list[Diagnostic]:
+    """A warning for each concept without a demo (when the graph ``expected`` demos, see
+    graph.settings); an error for each whose module is missing."""
     problems = [
         Diagnostic(
             Severity.WARNING,
@@ -32,7 +35,7 @@ def demo_problems(concepts: list[Entry], available: frozenset[str] | None) -> li
             "an activity",
         )
         for entry in concepts
-        if entry.record.demo is None and entry.record.kind is not ConceptKind.PRACTICE
+        if expected and entry.record.demo is None and entry.record.kind is not ConceptKind.PRACTICE
     ]
     if available is None:
         return problems

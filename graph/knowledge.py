@@ -6,9 +6,10 @@ points from a prerequisite to what needs it, and carries its ``kind``
 (concept or paper).
 """
 
+import uuid
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -17,6 +18,7 @@ import networkx as nx
 
 from graph.diagnostics import Diagnostic
 from graph.nodes import Concept, LearningPath, Paper
+from graph.settings import GraphSettings
 from graph.suggest import slugify
 from graph.taxonomy import Category, EdgeKind, Phase, ReadingAdvice, ReadingDepth, StudyDepth
 
@@ -50,6 +52,17 @@ class KnowledgeGraph:
     digraph: nx.DiGraph
     names: dict[str, tuple[str, ...]]
     warnings: tuple[Diagnostic, ...] = ()
+    settings: GraphSettings = field(default_factory=GraphSettings)
+
+    @cached_property
+    def namespace(self) -> uuid.UUID:
+        """The UUID every export id of this graph is named under (see graph.settings)."""
+        return self.settings.namespace_uuid([*self.concepts, *self.papers])
+
+    @property
+    def title(self) -> str:
+        """The graph's name as a framework: graph.yaml's title, or 'Syllabus'."""
+        return self.settings.framework_title()
 
     def lookup(self, name: str) -> tuple[str, ...]:
         """Ids whose id, title or alias is ``name``, ignoring case and punctuation.

@@ -1,7 +1,8 @@
 """Load the knowledge graph from a data directory, validating everything first.
 
-A data directory holds ``concepts.yaml`` (required), ``papers.yaml`` and
-``paths.yaml`` (both optional), so that a platform can bring its own graph.
+A data directory holds ``concepts.yaml`` (required), ``papers.yaml``,
+``paths.yaml`` and ``graph.yaml`` (its settings; all three optional), so that a
+platform can bring its own graph.
 The default is the repository root, or ``$SYLLABUS_DATA`` when set.
 
     graph = load_graph()            # raises GraphError listing every problem
@@ -30,6 +31,7 @@ from graph.facts import fact_problems
 from graph.knowledge import KnowledgeGraph
 from graph.models import ConceptRecord, PaperRecord, PathRecord
 from graph.records import Entry, validate_records
+from graph.settings import SETTINGS_FILE, read_settings
 from graph.source import parse_file
 from graph.validate import CONCEPT, PAPER, PATH, check_graph
 
@@ -109,7 +111,7 @@ def _read_files(directory: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
         ]
     files: dict[str, bytes] = {}
     problems = []
-    for name in _FILES:
+    for name in [*_FILES, SETTINGS_FILE]:
         path = directory / name
         if not path.exists() and name != CONCEPTS_FILE:
             continue
@@ -144,11 +146,13 @@ def _content_hash(files: dict[str, bytes]) -> str:
 def _build(
     directory: Path, files: dict[str, bytes], content_hash: str, demos: frozenset[str] | None
 ) -> tuple[KnowledgeGraph | None, list[Diagnostic]]:
-    problems: list[Diagnostic] = []
     entries: dict[str, list[Entry]] = {CONCEPT: [], PAPER: [], PATH: []}
     invalid: set[str] = set()
     complete = True
+    settings, problems = read_settings(directory / SETTINGS_FILE, files.get(SETTINGS_FILE))
     for name, raw in files.items():
+        if name not in _FILES:
+            continue
         what, model = _FILES[name]
         source, parse_problems = parse_file(directory / name, raw, what)
         problems += parse_problems
@@ -171,7 +175,8 @@ def _build(
     parts = check_graph(
         entries[CONCEPT], entries[PAPER], entries[PATH], references=complete, unusable=invalid
     )
-    problems += demo_problems(entries[CONCEPT], demos)
+    has_demos = settings.demos if settings.demos is not None else demos is not None
+    problems += demo_problems(entries[CONCEPT], demos, expected=has_demos)
     problems += fact_problems(entries[CONCEPT], entries[PAPER])
     problems = sorted(problems + parts.diagnostics, key=sort_key)
     if any(p.severity is Severity.ERROR for p in problems):
@@ -185,6 +190,7 @@ def _build(
         digraph=parts.digraph,
         names=parts.names,
         warnings=tuple(problems),
+        settings=settings,
     )
     return graph, problems
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter
 
 from graph.models import ConceptRecord, PaperRecord, PathRecord
+from graph.settings import GraphSettings
 
 SCHEMA_DIR = "schema"
 
@@ -21,7 +22,7 @@ _SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
 
 
 def schema_texts() -> dict[str, str]:
-    """File name -> JSON Schema text, for each data file."""
+    """File name -> JSON Schema text, for each data file and the settings (graph.yaml)."""
     texts = {}
     for name, (model, title) in _SCHEMAS.items():
         # list[model] is built at run time from a class held in a variable, which is no static
@@ -34,8 +35,20 @@ def schema_texts() -> dict[str, str]:
             "`syllabus schema`, do not edit by hand.",
             **schema,
         }
-        texts[name] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        texts[name] = _text(document)
+    settings = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Syllabus graph settings (graph.yaml)",
+        "description": "Generated from graph/settings.py by `syllabus schema`, do not edit by "
+        "hand.",
+        **GraphSettings.model_json_schema(),
+    }
+    texts["graph.schema.json"] = _text(settings)
     return texts
+
+
+def _text(document: dict[str, object]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def stale_schemas(directory: Path) -> list[str]:

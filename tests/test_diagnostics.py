@@ -402,14 +402,34 @@ def test_unknown_field_in_a_resource_suggests_the_resource_field(data_dir):
     assert "resources[0]: missing required field 'title'" in by_message
 
 
-def test_a_concept_without_a_demo_is_a_warning(data_dir):
+def test_a_concept_without_a_demo_is_a_warning_in_a_graph_with_demos(data_dir):
     text = "- id: a\n  title: A\n  summary: S.\n  category: deep-learning\n"
     text += "  level: beginner\n  minutes: 5\n"
-    result = run_check(data_dir(concepts=text))
+    result = run_check(data_dir(concepts=text, graph="demos: true\n"))
     assert result.graph is not None  # a maintainer can add the concept first, the demo next
     diagnostic = only(result, "no-demo")
     assert diagnostic.severity.value == "warning" and diagnostic.location.line == 1
     assert "demos/a.py" in diagnostic.hint and "kind: practice" in diagnostic.hint
+
+
+def test_a_graph_without_demos_does_not_warn_about_them(data_dir):
+    text = "- id: a\n  title: A\n  summary: S.\n  category: deep-learning\n"
+    text += "  level: beginner\n  minutes: 5\n"
+    declared = run_check(data_dir(concepts=text, graph="demos: false\n"))
+    assert not [d for d in declared.diagnostics if d.code == "no-demo"]
+    (declared.data_dir / "graph.yaml").unlink()  # no setting and no demos/ folder: no demos
+    assert not [d for d in run_check(declared.data_dir).diagnostics if d.code == "no-demo"]
+    (declared.data_dir / "demos").mkdir()  # a demos/ folder says the graph has demos
+    assert [d.code for d in run_check(declared.data_dir).diagnostics].count("no-demo") == 1
+
+
+def test_graph_settings_problems_name_the_line_and_the_setting(data_dir):
+    text = "- id: a\n  title: A\n  summary: S.\n  category: deep-learning\n"
+    text += "  level: beginner\n  minutes: 5\n"
+    result = run_check(data_dir(concepts=text, graph="title: T\nnamespase: urn:x\ndemos: maybe\n"))
+    rendered = [d.render() for d in result.errors]
+    assert any("graph.yaml:2" in r and "'namespace'" in r for r in rendered), rendered
+    assert any("graph.yaml:3" in r and "demos" in r for r in rendered), rendered
 
 
 ROUTE = "- id: route\n  title: Route\n  summary: S.\n  track: lightweight\n"
