@@ -5,6 +5,7 @@ Every did-you-mean goes through ``suggest``.
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 MAX_ID_LENGTH = 100
@@ -15,9 +16,64 @@ CPU to match, so a longer word is answered with no suggestions at once.
 """
 
 
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ł": "l",
+        "Ł": "L",
+        "\u0131": "i",  # dotless i
+    }
+)
+"""Latin letters that NFKD does not decompose, spelled the way their languages transliterate."""
+
+_SIGNS = (
+    (re.compile(r"\+"), " plus "),
+    (re.compile(r"(?<=[A-Za-z])#"), " sharp "),
+    (re.compile(r"&"), " and "),
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def slugify(text: str) -> str:
-    """The id a title would have: 'Linear Algebra for AI' -> 'linear-algebra-for-ai'."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    """The id a title would have: 'Linear Algebra for AI' -> 'linear-algebra-for-ai'.
+
+    The rules, applied in this order (the same text always gives the same slug):
+
+    1. Letters NFKD does not decompose are spelled out: ß -> ss, æ -> ae, œ -> oe,
+       ø -> o, đ/ð -> d, þ -> th, ł -> l, dotless i -> i.
+    2. Unicode NFKD, dropping combining marks: accents fold ('naïve' -> 'naive',
+       'Gödel' -> 'godel') and compatibility forms become plain ('ﬁ' -> 'fi',
+       a fullwidth plus -> '+').
+    3. Signs that carry meaning become words: every '+' is 'plus' ('k-means++' ->
+       'k-means-plus-plus', 'C++' -> 'c-plus-plus'), '#' after a letter is 'sharp'
+       ('C#' -> 'c-sharp'; elsewhere, as in '#1', it is punctuation), '&' is 'and'
+       ('Q&A' -> 'q-and-a').
+    4. Lowercase; every run of characters other than a-z and 0-9 becomes one
+       hyphen, and hyphens at either end are trimmed ('GPT-4o: a Survey' ->
+       'gpt-4o-a-survey'). Text with no such characters slugifies to ''.
+
+    So 'k-means' and 'k-means++', or 'C' and 'C++', are different names.
+    """
+    if not text.isascii():  # ASCII is its own NFKD, with no marks: most titles skip this
+        text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    if "+" in text or "#" in text or "&" in text:
+        for sign, word in _SIGNS:
+            text = sign.sub(word, text)
+    return "-".join(_WORD.findall(text.lower()))
 
 
 def suggest(word: str, candidates: Iterable[str] | Mapping[str, str], limit: int = 3) -> list[str]:

@@ -226,18 +226,30 @@ def _names(
             aliases = getattr(entry.record, "aliases", ())  # paths have none
             titled += [(("aliases", i), alias) for i, alias in enumerate(aliases)]
             for keys, name in titled:
-                owner = spelled.setdefault(slugify(name), rid)
+                slug = slugify(name)
+                owner = spelled.setdefault(slug, rid)
                 if owner != rid:
                     label = "title" if keys == ("title",) else "alias"
+                    hint = _rename_hint(label, name, rid, spelled)
                     problems.append(
                         error(
                             entry.source.location(entry.index, keys),
                             "shared-name",
                             f"{kind} {rid!r}: {label} {name!r} is also a name of {kind} {owner!r}",
-                            "each name must lead to one node; reword or drop one of them",
+                            f"both read {slug!r} (graph.suggest.slugify) and each name must "
+                            f"lead to one node; {hint}",
                         )
                     )
     return names, problems
+
+
+def _rename_hint(label: str, name: str, rid: str, spelled: dict[str, str]) -> str:
+    """How to make a clashing title or alias distinct: a rewording whose slug is still free."""
+    tried = [f"{name} ({rid})", *(f"{name} ({n})" for n in range(2, 100))]
+    free = next((t for t in tried if slugify(t) not in spelled), None)
+    if label == "alias":
+        return "drop the alias" + (f", or reword it, e.g. to {free!r}" if free else "")
+    return f"retitle it, e.g. to {free!r}, or retitle the other" if free else "retitle one"
 
 
 def _reference_problem(

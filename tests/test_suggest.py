@@ -1,12 +1,14 @@
 """Did-you-mean: one ``suggest`` over ids or spellings, and the graph's spellings to feed it."""
 
+import re
 import time
 
 import pytest
 
 from graph import KnowledgeGraph, load_graph
-from graph.suggest import MAX_ID_LENGTH, suggest
-from tests.helpers import REPO
+from graph.suggest import MAX_ID_LENGTH, slugify, suggest
+from graph.taxonomy import SLUG_PATTERN
+from tests.helpers import REPO, concept_yaml, only, run_check
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +67,69 @@ def test_spellings_map_each_id_to_itself_and_names_to_their_first_kind(graph):
     assert set(presets.values()) == set(graph.paths)
     assert all(presets[node] == node for node in graph.paths)
     assert set(graph.spellings().values()) == set(graph.concepts) | set(graph.papers)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Linear Algebra for AI", "linear-algebra-for-ai"),
+        ("k-means", "k-means"),
+        ("k-means++", "k-means-plus-plus"),
+        ("C", "c"),
+        ("C++", "c-plus-plus"),
+        ("C#", "c-sharp"),
+        ("F# for fun", "f-sharp-for-fun"),
+        ("#1 trick", "1-trick"),  # '#' not after a letter is punctuation
+        ("Q&A", "q-and-a"),
+        ("Tokens & Tokenization", "tokens-and-tokenization"),
+        ("naïve Bayes", "naive-bayes"),
+        ("Gödel, Escher, Bach", "godel-escher-bach"),
+        ("Straße", "strasse"),
+        ("Ærø", "aero"),
+        ("Œuvre", "oeuvre"),
+        ("Łódź", "lodz"),
+        ("\ufb01ne-tuning", "fine-tuning"),  # the 'fi' ligature
+        ("\uff23\uff0b\uff0b", "c-plus-plus"),  # fullwidth C++
+        ("  --GPT-4o: a Survey!--  ", "gpt-4o-a-survey"),
+        ("???", ""),
+    ],
+)
+def test_slugify_rules(text, slug):
+    assert slugify(text) == slug
+    assert slugify(slug) == slug  # a slug is its own slug
+    assert slug == "" or re.fullmatch(SLUG_PATTERN, slug)
+
+
+def test_names_that_differ_by_a_sign_are_different_nodes(data_dir):
+    text = concept_yaml("k-means", title="k-means")
+    text += concept_yaml("k-means-plus-plus", ["k-means"], title="'k-means++'")
+    text += concept_yaml("c", title="C")
+    text += concept_yaml("cpp", ["c"], title="'C++'", aliases="['C#']")
+    result = run_check(data_dir(concepts=text))
+    assert not result.errors, [d.render() for d in result.errors]
+    graph = result.graph
+    assert graph.lookup("k-means++") == ("k-means-plus-plus",)
+    assert graph.lookup("K-Means") == ("k-means",)
+    assert graph.lookup("c++") == ("cpp",) and graph.lookup("C") == ("c",)
+    assert graph.lookup("c#") == ("cpp",)
+
+
+def test_accents_fold_in_lookup_and_suggestions(data_dir):
+    text = concept_yaml("naive-bayes", title="Naïve Bayes")
+    graph = run_check(data_dir(concepts=text)).graph
+    assert graph.lookup("naive bayes") == graph.lookup("NAÏVE BAYES") == ("naive-bayes",)
+    assert suggest("naïve bayse", graph.spellings()) == ["naive-bayes"]
+
+
+def test_a_shared_name_error_suggests_a_free_rename(data_dir):
+    text = concept_yaml("k-means", title="K-Means")
+    text += concept_yaml("kmeans-clustering", ["k-means"], title="K means")
+    diagnostic = only(run_check(data_dir(concepts=text)), "shared-name")
+    assert "'k-means'" in diagnostic.hint
+    assert "retitle it, e.g. to 'K means (kmeans-clustering)'" in diagnostic.hint
+    fixed = text.replace("title: K means", "title: K means (kmeans-clustering)")
+    assert not run_check(data_dir(concepts=fixed)).errors
+    text = concept_yaml("k-means", title="K-Means")
+    text += concept_yaml("kmeans-clustering", ["k-means"], title="Clustering", aliases="[k_means]")
+    diagnostic = only(run_check(data_dir(concepts=text)), "shared-name")
+    assert "drop the alias, or reword it, e.g. to 'k_means (kmeans-clustering)'" in diagnostic.hint
