@@ -8,11 +8,11 @@ implied, concepts nothing uses) never stop a load; errors do.
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import networkx as nx
 
+from graph.cycles import Tangle, tangles
 from graph.diagnostics import Diagnostic, Location, Note, Severity, error
 from graph.nodes import Concept, LearningPath, Paper, concept_node, paper_node, path_node
 from graph.records import Entry
@@ -139,14 +139,19 @@ def check_graph(
     edges, ref_problems = _references(unique, names, unusable)
     problems += ref_problems
     digraph = _digraph(unique, edges)
-    requires = _requires_preds(edges)
+    acyclic, acyclic_edges = digraph, edges
     try:
         order = {node: rank for rank, node in enumerate(nx.topological_sort(digraph))}
     except nx.NetworkXUnfeasible:
-        problems += _cycles(digraph, edges)
-    else:  # redundancy and order are only defined on a DAG
-        problems += _implied_edges(requires, order)
-        problems += _path_order(unique[PATH], requires, order)
+        found = tangles(digraph)
+        problems += _cycles(found, edges)
+        # Redundancy and order are only defined on a DAG: check them on the graph
+        # without the edges inside a tangle, which is one (its tangles' nodes stay).
+        acyclic, acyclic_edges = _untangled(digraph, edges, found)
+        order = {node: rank for rank, node in enumerate(nx.topological_sort(acyclic))}
+    requires = _requires_preds(acyclic_edges)
+    problems += _implied_edges(requires, order)
+    problems += _path_order(unique[PATH], requires, order)
     problems += _isolated(unique[CONCEPT], unique[PATH], edges)
     lookup: dict[str, tuple[str, ...]] = defaultdict(tuple)
     for kind in (CONCEPT, PAPER):
@@ -286,39 +291,77 @@ def _digraph(unique: dict[str, dict[str, Entry]], edges: list[Edge]) -> nx.DiGra
     return digraph
 
 
-def _cycles(digraph: nx.DiGraph, edges: list[Edge]) -> list[Diagnostic]:
-    """One error per strongly connected tangle, naming its shortest cycle edge by edge."""
-    sites: dict[tuple[str, str], Edge] = {}
+MEMBERS_SHOWN = 200
+"""How many members of a tangle its message lists; the count is always given."""
+CYCLE_SHOWN = 12
+"""How many nodes of an example cycle a message spells out."""
+
+
+def _cycles(found: list[Tangle], edges: list[Edge]) -> list[Diagnostic]:
+    """One error per tangle (strongly connected component): its size, its members, a few
+    cycles through it, and one note per entry to delete so that no cycle is left."""
+    sites: dict[tuple[str, str], list[Edge]] = defaultdict(list)
     for edge in edges:
-        sites.setdefault((edge.source, edge.target), edge)
+        sites[(edge.source, edge.target)].append(edge)
     problems = []
-    for component in nx.strongly_connected_components(digraph):
-        if len(component) < 2:
-            continue
-        cycle = _shortest_cycle(digraph.subgraph(component), min(component))
-        cycle_edges = [sites[(a, b)] for a, b in pairwise(cycle)]
-        notes = tuple(Note(e.site.location(), _edge_words(e)) for e in cycle_edges)
+    for tangle in found:
+        cut = [e for pair in tangle.break_set for e in sites[pair]]
+        notes = sorted(
+            (Note(e.site.location(), _removal_words(e)) for e in cut),
+            key=lambda n: (str(n.location.file), n.location.line or 0, n.message),
+        )
+        size = len(tangle.members)
+        members = ", ".join(tangle.members[:MEMBERS_SHOWN])
+        if size > MEMBERS_SHOWN:
+            members += f", and {size - MEMBERS_SHOWN:,} more"
+        cycles = "; ".join(_cycle_words(c) for c in tangle.cycles)
+        entries = "the entry" if len(notes) == 1 else f"these {len(notes)} entries"
         problems.append(
             error(
-                notes[-1].location,
+                notes[0].location,
                 "cycle",
-                "prerequisite cycle " + " -> ".join(cycle),
+                f"prerequisite cycle among {size:,} nodes ({members}): {cycles}",
                 "arrows point from a prerequisite to what needs it; "
-                "remove one of the entries listed below to break the cycle",
-                notes,
+                f"delete {entries} to break every cycle among them",
+                tuple(notes),
             )
         )
     return problems
 
 
-def _shortest_cycle(component: nx.DiGraph, start: str) -> list[str]:
-    """The shortest cycle through ``start``, as [start, ..., start]; deterministic."""
-    paths = nx.single_source_shortest_path(component, start)
-    back = min(
-        (p for p in component.predecessors(start) if p in paths),
-        key=lambda p: (len(paths[p]), p),
-    )
-    return [*paths[back], start]
+def _cycle_words(cycle: tuple[str, ...]) -> str:
+    """``a -> b -> c -> a``, starting from its first id; a long cycle with its middle cut."""
+    ring = list(cycle[:-1])
+    start = ring.index(min(ring))
+    ring = ring[start:] + ring[:start]
+    if len(ring) > CYCLE_SHOWN:
+        half = CYCLE_SHOWN // 2
+        ring = [*ring[:half], f"({len(ring) - CYCLE_SHOWN:,} more)", *ring[-half:]]
+    return " -> ".join([*ring, ring[0]])
+
+
+def _removal_words(edge: Edge) -> str:
+    """What deleting the entry at an edge's site does: 'b requires a: remove 'a' from
+    requires'."""
+    field = str(edge.site.keys[0])
+    holder = edge.site.entry.record.id
+    named = edge.target if holder == edge.source else edge.source
+    return f"{_edge_words(edge)}: remove {named!r} from {field}"
+
+
+def _untangled(
+    digraph: "nx.DiGraph[str]", edges: list[Edge], found: list[Tangle]
+) -> "tuple[nx.DiGraph[str], list[Edge]]":
+    """The graph, and its edges, without the edges inside a tangle: acyclic."""
+    tangle_of = {node: i for i, tangle in enumerate(found) for node in tangle.members}
+
+    def inside(source: str, target: str) -> bool:
+        return source in tangle_of and tangle_of[source] == tangle_of.get(target)
+
+    acyclic: nx.DiGraph[str] = nx.DiGraph()
+    acyclic.add_nodes_from(digraph)
+    acyclic.add_edges_from((u, v) for u, v in digraph.edges if not inside(u, v))
+    return acyclic, [e for e in edges if not inside(e.source, e.target)]
 
 
 def _edge_words(edge: Edge) -> str:

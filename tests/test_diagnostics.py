@@ -184,17 +184,14 @@ def test_self_reference(data_dir):
     assert "lists itself" in diagnostic.message
 
 
-def test_cycle_is_named_with_every_edge_and_its_line(data_dir):
+def test_cycle_is_named_with_its_members_and_the_entry_that_breaks_it(data_dir):
     text = concept_yaml("a", ["c"]) + concept_yaml("b", ["a"]) + concept_yaml("c", ["b"])
     result = run_check(data_dir(concepts=text))
     diagnostic = only(result, "cycle")
-    assert "a -> b -> c -> a" in diagnostic.message
+    assert "prerequisite cycle among 3 nodes (a, b, c): a -> b -> c -> a" in diagnostic.message
     notes = [(n.location.line, n.message) for n in diagnostic.notes]
-    assert notes == [
-        (line_of(text, "    - a"), "b requires a"),
-        (line_of(text, "    - b"), "c requires b"),
-        (line_of(text, "    - c"), "a requires c"),
-    ]
+    assert notes == [(line_of(text, "    - c"), "a requires c: remove 'c' from requires")]
+    assert diagnostic.location.line == line_of(text, "    - c")
     assert result.graph is None
 
 
@@ -204,11 +201,33 @@ def test_cycle_through_teaches_and_requires_across_files(data_dir):
     result = run_check(data_dir(concepts=concepts, papers=papers))
     diagnostic = only(result, "cycle")
     assert "chinchilla -> scaling-laws -> chinchilla" in diagnostic.message
-    assert {n.message for n in diagnostic.notes} == {
-        "chinchilla teaches scaling-laws",
-        "chinchilla requires scaling-laws",
-    }
+    assert [n.message for n in diagnostic.notes] in (
+        ["chinchilla teaches scaling-laws: remove 'scaling-laws' from teaches"],
+        ["chinchilla requires scaling-laws: remove 'scaling-laws' from requires"],
+    )
     assert {n.location.file.name for n in diagnostic.notes} == {"papers.yaml"}
+
+
+def test_an_edge_written_twice_is_removed_at_both_places(data_dir):
+    # The teaches edge is written on both sides; breaking the cycle there takes both lines.
+    concepts = concept_yaml("scaling-laws", papers="[tangled-paper]")
+    papers = paper_yaml("tangled-paper", teaches="[scaling-laws]", requires="[scaling-laws]")
+    result = run_check(data_dir(concepts=concepts, papers=papers))
+    diagnostic = only(result, "cycle")
+    notes = [(n.location.file.name, n.location.line, n.message) for n in diagnostic.notes]
+    assert notes == [
+        (
+            "concepts.yaml",
+            line_of(concepts, "papers:"),
+            "tangled-paper teaches scaling-laws: remove 'tangled-paper' from papers",
+        ),
+        (
+            "papers.yaml",
+            line_of(papers, "teaches:"),
+            "tangled-paper teaches scaling-laws: remove 'scaling-laws' from teaches",
+        ),
+    ]
+    assert "delete these 2 entries" in diagnostic.hint
 
 
 @pytest.mark.parametrize(
