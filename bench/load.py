@@ -14,11 +14,17 @@ hits both sides alike:
 
 Targets: cold <= 1.3x bare parse; warm load of 100k concepts < 1.5 s.
 
+Then a graph brought as JSON (which is flow-style YAML) against the same graph in
+block YAML, at 1k and 10k concepts: the generated graph plus an implied edge on
+every tenth concept, so that, like a graph converted from public data, it has
+warnings and each needs the line of a field. Target: JSON <= 1.5x block YAML.
+
     .venv/bin/python bench/load.py                 # 1k, 10k, 100k
-    .venv/bin/python bench/load.py --sizes 1000    # a quick run
+    .venv/bin/python bench/load.py --sizes 1000 --json-sizes 1000   # a quick run
 """
 
 import argparse
+import json
 import random
 import statistics
 import subprocess
@@ -126,8 +132,11 @@ def generate(size: int, directory: Path) -> None:
     )
 
 
+DATA_FILES = ("concepts.yaml", "papers.yaml", "paths.yaml")
+
+
 def bare_parse(directory: Path) -> None:
-    for name in ("concepts.yaml", "papers.yaml", "paths.yaml"):
+    for name in DATA_FILES:
         yaml.load((directory / name).read_text(), Loader=Loader)
 
 
@@ -196,12 +205,76 @@ def bench(size: int, repeats: int, workdir: Path) -> dict[str, float]:
     }
 
 
+def with_implied_edges(directory: Path, yaml_dir: Path, json_dir: Path) -> int:
+    """The graph in ``directory`` again, every tenth concept also requiring what its first
+    prerequisite requires (an implied edge: a warning), written as block YAML into
+    ``yaml_dir`` and as indented JSON into ``json_dir``; returns the warnings to expect."""
+    data = {n: yaml.load((directory / n).read_text(), Loader=Loader) for n in DATA_FILES}
+    requires = {c["id"]: c["requires"] for c in data["concepts.yaml"]}
+    implied = 0
+    for n, concept in enumerate(data["concepts.yaml"]):
+        first = concept["requires"][0] if concept["requires"] else None
+        if n % 10 == 0 and first and requires[first]:
+            concept["requires"] = [*concept["requires"], requires[first][0]]
+            implied += 1
+    for out in (yaml_dir, json_dir):
+        out.mkdir()
+    for name, records in data.items():
+        (yaml_dir / name).write_text(yaml.safe_dump(records, sort_keys=False))
+        (json_dir / name).write_text(json.dumps(records, indent=2))
+    return implied
+
+
+def json_bench(size: int, repeats: int, workdir: Path) -> dict[str, float]:
+    base = workdir / f"json-base-{size}"
+    base.mkdir()
+    generate(size, base)
+    yaml_dir, json_dir = workdir / f"as-yaml-{size}", workdir / f"as-json-{size}"
+    implied = with_implied_edges(base, yaml_dir, json_dir)
+    times: dict[Path, list[float]] = {yaml_dir: [], json_dir: []}
+    for _ in range(repeats):
+        for directory, runs in times.items():
+            start = time.perf_counter()
+            result = check(directory, cache_dir=None)
+            runs.append(time.perf_counter() - start)
+            assert result.graph is not None and len(result.warnings) >= implied
+    pairs = zip(times[json_dir], times[yaml_dir], strict=True)
+    return {
+        "size": size,
+        "warnings": implied,
+        "yaml": statistics.median(times[yaml_dir]),
+        "json": statistics.median(times[json_dir]),
+        "ratio": statistics.median(j / y for j, y in pairs),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000, 100_000])
+    parser.add_argument("--json-sizes", type=int, nargs="*", default=[1000, 10_000])
     parser.add_argument("--repeats", type=int, default=0, help="runs per side (default: by size)")
     args = parser.parse_args()
+    if args.json_sizes:
+        compare_json(args.json_sizes, args.repeats)
+    if args.sizes:
+        compare_parse(args.sizes, args.repeats)
 
+
+def compare_json(sizes: list[int], repeats: int) -> None:
+    print(f"{'concepts':>9} {'warnings':>9} {'block YAML s':>13} {'JSON s':>8} {'JSON/YAML':>10}")
+    with tempfile.TemporaryDirectory(prefix="syllabus-bench-") as tmp:
+        for size in sizes:
+            row = json_bench(size, repeats or (5 if size <= 10_000 else 2), Path(tmp))
+            verdict = "meets" if row["ratio"] <= 1.5 else "MISSES"
+            print(
+                f"{row['size']:>9} {row['warnings']:>9} {row['yaml']:>13.3f} {row['json']:>8.3f} "
+                f"{row['ratio']:>9.2f}x  (target <= 1.50x: {verdict})",
+                flush=True,
+            )
+    print()
+
+
+def compare_parse(sizes: list[int], repeats: int) -> None:
     header = (
         f"{'concepts':>9} {'YAML MB':>8} {'bare s':>8} {'bare,gc off s':>14} {'cold s':>8} "
         f"{'cold/bare':>10} {'cold/bare,gc off':>17} {'first+cache s':>14} {'warm s':>7} "
@@ -210,9 +283,8 @@ def main() -> None:
     print(header)
     rows = []
     with tempfile.TemporaryDirectory(prefix="syllabus-bench-") as tmp:
-        for size in args.sizes:
-            repeats = args.repeats or (5 if size <= 10_000 else 2)
-            row = bench(size, repeats, Path(tmp))
+        for size in sizes:
+            row = bench(size, repeats or (5 if size <= 10_000 else 2), Path(tmp))
             rows.append(row)
             print(
                 f"{row['size']:>9} {row['mb']:>8.1f} {row['bare']:>8.3f} {row['bare_gc']:>14.3f} "
