@@ -21,9 +21,11 @@ from api.demos_cli import app as demos_app
 from api.errors import ApiError
 from api.exports.formats import GraphFormat, render_graph, render_plan
 from api.exports.formats import PlanFormat as ExportFormat
+from api.import_cli import app as import_app
 from api.plan_output import next_table, plan_data, plan_table, to_data
 from graph import KnowledgeGraph, LoadResult, check
 from graph.cache import default_cache_dir
+from graph.diagnostics import Diagnostic
 from graph.loader import REPO_ROOT
 from graph.schema import SCHEMA_DIR, stale_schemas, write_schemas
 from graph.search import search
@@ -35,6 +37,7 @@ from planner.errors import PlanError, shown
 from planner.fringe import fringe
 from planner.plan import Plan, make_plan
 from planner.query import FROM_REQUEST, PlanQuery
+from planner.request import PlanRequest
 from planner.resolve import check_id
 
 app = typer.Typer(
@@ -44,6 +47,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(demos_app, name="demos")
+app.add_typer(import_app, name="import")
 
 DataOption = Annotated[
     Path | None,
@@ -67,31 +71,106 @@ class PlanFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class WarningsShown(StrEnum):
+    SUMMARY = "summary"
+    ALL = "all"
+    NONE = "none"
+
+
+WARNINGS_SHOWN = 20
+"""How many warnings ``syllabus check`` prints by default, in all."""
+PER_KIND_SHOWN = 3
+"""How many warnings of one kind (code) the summary prints."""
+
+
 @app.command("check")
 def check_command(
     data: DataOption = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     output: Annotated[
-        OutputFormat, typer.Option("--format", help="text for people, json for tools.")
+        OutputFormat,
+        typer.Option("--format", help="text for people, json for tools (json has every problem)."),
     ] = OutputFormat.TEXT,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse and validate the YAML even if cached.")
     ] = False,
+    warnings_shown: Annotated[
+        WarningsShown,
+        typer.Option(
+            "--warnings",
+            help=f"summary: the first {PER_KIND_SHOWN} warnings of each kind; all: every "
+            "warning; none: only the counts of each kind. Errors are always printed in full.",
+        ),
+    ] = WarningsShown.SUMMARY,
+    max_warnings: Annotated[
+        int | None,
+        typer.Option(
+            "--max-warnings",
+            min=0,
+            help=f"Print at most this many warnings in all (default: {WARNINGS_SHOWN} with "
+            "--warnings summary, no limit with --warnings all).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Validate the graph: print a summary, or every problem as FILE:LINE: error: message."""
+    """Validate the graph: every error as FILE:LINE: error: message, then the warnings by
+    kind, and last the graph's summary and the verdict."""
     result = check(data, cache_dir=None if no_cache else default_cache_dir())
     failed = bool(result.errors) or (strict and bool(result.warnings))
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(_report_json(result, failed), indent=2))
     else:
-        _print_report(result, failed)
+        if max_warnings is None:
+            max_warnings = WARNINGS_SHOWN if warnings_shown is WarningsShown.SUMMARY else None
+        _print_report(result, failed, warnings_shown, max_warnings)
     raise typer.Exit(1 if failed else 0)
 
 
-def _print_report(result: LoadResult, failed: bool) -> None:
+def _by_code(diagnostics: list[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    """The diagnostics grouped by kind (code), the most frequent kind first."""
+    groups: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        groups.setdefault(diagnostic.code, []).append(diagnostic)
+    return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def _shown_warnings(
+    groups: dict[str, list[Diagnostic]], how: WarningsShown, limit: int | None
+) -> dict[str, list[Diagnostic]]:
+    """Which warnings of each kind to print: none, the first few of each, or all; then
+    at most ``limit`` in all, taken kind by kind in turn so that every kind shows some."""
+    if how is WarningsShown.NONE:
+        return {code: [] for code in groups}
+    wanted = {
+        code: found if how is WarningsShown.ALL else found[:PER_KIND_SHOWN]
+        for code, found in groups.items()
+    }
+    if limit is None:
+        return wanted
+    shown_: dict[str, list[Diagnostic]] = {code: [] for code in groups}
+    room, turn = limit, 0
+    while room > 0 and any(len(shown_[c]) < len(wanted[c]) for c in wanted):
+        for code, found in wanted.items():
+            if room > 0 and turn < len(found):
+                shown_[code].append(found[turn])
+                room -= 1
+        turn += 1
+    return shown_
+
+
+def _print_report(result: LoadResult, failed: bool, how: WarningsShown, limit: int | None) -> None:
+    """Errors in full, then the warnings chosen, then the graph's summary, the counts of
+    each kind and the verdict: what is left on screen is the state of the graph."""
     base = Path.cwd()
-    for diagnostic in result.diagnostics:
+    for diagnostic in result.errors:
         typer.echo(diagnostic.render(base))
+    groups = _by_code(result.warnings)
+    chosen = _shown_warnings(groups, how, limit)
+    for code, found in chosen.items():
+        if found:
+            typer.echo(f"-- {code}: {_plural(len(groups[code]), 'warning')} --")
+        for diagnostic in found:
+            typer.echo(diagnostic.render(base))
     console = Console(highlight=False)
     if result.graph is not None:
         summary = result.graph.summary()
@@ -116,6 +195,20 @@ def _print_report(result: LoadResult, failed: bool) -> None:
         console.print(table)
         if result.graph.paths:
             console.print(_paths_table(result.graph))
+    for severity, kinds in (("Errors", _by_code(result.errors)), ("Warnings", groups)):
+        if kinds:
+            console.print(f"{severity} by kind:", markup=False)
+        for code, found in kinds.items():
+            left = len(found) - len(chosen[code]) if severity == "Warnings" else 0
+            note = f"  ({left:,} not shown)" if left else ""
+            console.print(f"  {code:<24} {len(found):>6,}{note}", markup=False)
+    hidden = sum(len(found) - len(chosen[code]) for code, found in groups.items())
+    if hidden:
+        console.print(
+            f"{_plural(hidden, 'warning')} not shown: --warnings all prints every one, "
+            "--format json gives them all to tools",
+            markup=False,
+        )
     errors, warnings = len(result.errors), len(result.warnings)
     verdict = "FAILED" if failed else "OK"
     console.print(f"{verdict}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
@@ -153,6 +246,10 @@ def _report_json(result: LoadResult, failed: bool) -> dict[str, object]:
         "summary": summary,
         "errors": [d.to_json(base) for d in result.errors],
         "warnings": [d.to_json(base) for d in result.warnings],
+        "counts": {
+            "errors": {code: len(found) for code, found in _by_code(result.errors).items()},
+            "warnings": {code: len(found) for code, found in _by_code(result.warnings).items()},
+        },
     }
 
 
@@ -319,8 +416,8 @@ def export_command(
                 _fail("error: FORMAT: the whole graph exports as case or moodle-csv")
             rendered = render_graph(graph, GraphFormat(fmt.value), base_url.rstrip("/"))
         else:
-            plan = _plan_or_exit(graph, plan_options, preset)
-            rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"))
+            request, plan = _planned_or_exit(graph, plan_options, preset)
+            rendered = render_plan(plan, graph, fmt, base_url.rstrip("/"), request)
     except ApiError as exc:
         _fail(f"error: {exc.field or 'FORMAT'}: {exc.message}")
     if output is None:
@@ -332,6 +429,13 @@ def export_command(
 
 def _plan_or_exit(graph: KnowledgeGraph, options: dict[str, Any], preset: str | None) -> Plan:
     """The plan the command line asks for (a preset named by --preset joins the goals)."""
+    return _planned_or_exit(graph, options, preset)[1]
+
+
+def _planned_or_exit(
+    graph: KnowledgeGraph, options: dict[str, Any], preset: str | None
+) -> tuple[PlanRequest, Plan]:
+    """The request the command line makes, and its plan."""
     try:
         if preset and preset not in graph.paths:
             if preset in graph.concepts or preset in graph.papers:
@@ -348,7 +452,8 @@ def _plan_or_exit(graph: KnowledgeGraph, options: dict[str, Any], preset: str | 
         except ValidationError as exc:
             problem = exc.errors()[0]
             raise PlanError(str(problem["loc"][0]), problem["msg"]) from None
-        return make_plan(graph, query.to_request())
+        request = query.to_request()
+        return request, make_plan(graph, request)
     except PlanError as exc:
         rendered = PlanError(_flag(exc.field), exc.message, exc.suggestions)
         _fail(f"error: {rendered}")

@@ -133,6 +133,61 @@ def test_strict_fails_on_warnings(tmp_path: Path):
     assert strict.returncode == 1 and "FAILED: 0 errors, 1 warning" in strict.stdout
 
 
+def _many_warnings(directory: Path) -> Path:
+    """30 isolated concepts and 6 implied edges: 36 warnings of two kinds, no error."""
+    text = concept_yaml("root") + "".join(concept_yaml(f"lonely-{i:02d}") for i in range(30))
+    for i in range(6):
+        text += concept_yaml(f"mid-{i}", ["root"]) + concept_yaml(f"top-{i}", [f"mid-{i}", "root"])
+    (directory / "concepts.yaml").write_text(text)
+    return directory
+
+
+def test_check_groups_warnings_by_kind_and_ends_with_the_counts_and_verdict(tmp_path: Path):
+    data = str(_many_warnings(tmp_path))
+    result = syllabus("check", "--data", data)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "OK: 0 errors, 36 warnings"
+    assert "-- isolated: 30 warnings --" in lines and "-- implied-edge: 6 warnings --" in lines
+    assert sum(": warning: " in line for line in lines) == 6  # the first 3 of each kind
+    assert re.search(r"^  isolated +30  \(27 not shown\)$", result.stdout, re.M)
+    assert re.search(r"^  implied-edge +6  \(3 not shown\)$", result.stdout, re.M)
+    assert "30 warnings not shown" in result.stdout
+    summary = lines.index("Warnings by kind:")
+    assert all(": warning: " not in line for line in lines[summary:])  # the counts come last
+
+    capped = syllabus("check", "--data", data, "--warnings", "all", "--max-warnings", "5")
+    assert sum(": warning: " in line for line in capped.stdout.splitlines()) == 5
+    assert "31 warnings not shown" in capped.stdout
+
+    every = syllabus("check", "--data", data, "--warnings", "all")
+    assert sum(": warning: " in line for line in every.stdout.splitlines()) == 36
+    assert "not shown" not in every.stdout
+
+    counts = syllabus("check", "--data", data, "--warnings", "none", "--strict")
+    assert counts.returncode == 1 and ": warning: " not in counts.stdout
+    assert counts.stdout.splitlines()[-1] == "FAILED: 0 errors, 36 warnings"
+
+    report = json.loads(syllabus("check", "--data", data, "--format", "json").stdout)
+    assert len(report["warnings"]) == 36 and report["errors"] == []
+    assert report["counts"] == {"errors": {}, "warnings": {"isolated": 30, "implied-edge": 6}}
+
+
+def test_check_prints_every_error_before_the_warnings(tmp_path: Path):
+    data = _many_warnings(tmp_path)
+    text = (data / "concepts.yaml").read_text()
+    bad = "".join(concept_yaml(f"broken-{i:02d}", [f"missing-{i:02d}"]) for i in range(25))
+    (data / "concepts.yaml").write_text(text + bad)
+    result = syllabus("check", "--data", str(data))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    errors = [n for n, line in enumerate(lines) if ": error: " in line]
+    warnings = [n for n, line in enumerate(lines) if ": warning: " in line]
+    assert len(errors) == 25 and max(errors) < min(warnings)
+    assert re.search(r"^  unknown-id +25$", result.stdout, re.M)
+    assert lines[-1].startswith("FAILED: 25 errors, ")
+
+
 def test_data_directory_from_the_environment(tmp_path: Path):
     (tmp_path / "concepts.yaml").write_text(concept_yaml("only"))
     env = {**os.environ, "SYLLABUS_DATA": str(tmp_path), "SYLLABUS_CACHE_DIR": ""}
