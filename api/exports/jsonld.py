@@ -7,8 +7,11 @@
   ``teaches``. A paper is also a ``ScholarlyArticle``, since schema.org means
   LearningResource to be added to a primary type. Concepts carry ``educationalLevel`` and
   are ``about`` their category.
-- ``competencyRequired`` links a step to the earlier steps it requires, as node references
-  to their ``@id``, so a JSON-LD processor sees one connected graph.
+- ``competencyRequired`` names what a step needs from the earlier steps it requires: the
+  ``DefinedTerm`` of each (schema.org allows only DefinedTerm, Text or URL there, never a
+  LearningResource). A concept's term has one ``@id`` (its catalogue URL + ``#term``)
+  wherever it appears, so the term a step requires is the very node an earlier step
+  ``teaches``, and a JSON-LD processor sees one connected graph.
 
 Every ``@id`` is a URL of this service under ``base_url``: the catalogue's page for each
 concept or paper, and for the course the linkable GET that asks for the same plan. The
@@ -123,14 +126,16 @@ def _part(graph: KnowledgeGraph, step: Step, needs: list[Step], base: str) -> Js
     if url:
         part["url"] = url
     if needs:
-        part["competencyRequired"] = [{"@id": node_url(graph, n.id, base)} for n in needs]
+        part["competencyRequired"] = [_term(graph, n.id, base) for n in needs]
     return part
 
 
 def _term(graph: KnowledgeGraph, node: str, base: str) -> Json:
-    """What a step teaches, as a DefinedTerm: the concept's (or paper's) id and title."""
+    """What a step teaches, or needs, as a DefinedTerm: the concept's (or paper's) id and
+    title, under one ``@id`` (distinct from the step's own) wherever it is named."""
     return {
         "@type": "DefinedTerm",
+        "@id": node_url(graph, node, base) + "#term",
         "termCode": node,
         "name": graph.title_of(node),
         "url": node_url(graph, node, base),
