@@ -33,7 +33,7 @@ from graph.suggest import suggest
 from graph.taxonomy import EdgeKind
 from planner.checklist import checklist_markdown
 from planner.durations import format_minutes as hours
-from planner.errors import PlanError, shown
+from planner.errors import PlanError, Setting, shown
 from planner.fringe import fringe
 from planner.plan import Plan, make_plan
 from planner.query import FROM_REQUEST, PlanQuery
@@ -317,6 +317,15 @@ def _flag(field: str) -> str:
     return _spelling(field).split("/")[0] if field in PlanQuery.model_fields else field
 
 
+def _setting_words(setting: Setting) -> str:
+    """A setting a message advises, as the command line gives it: 'pass --no-implied-known'."""
+    flag = _flag(setting.field)
+    if isinstance(setting.value, bool):
+        on, _, off = _spelling(FROM_REQUEST.get(setting.field, setting.field)).partition("/")
+        return f"pass {on if setting.value else off or '--no-' + on.removeprefix('--')}"
+    return f"pass {flag} {setting.value}"
+
+
 def _plain(annotation: Any) -> Any:
     """``annotation`` without pydantic's constraints, which typer cannot read:
     ``Annotated[str, MaxLen(100)] | None`` -> ``str | None``."""
@@ -455,7 +464,7 @@ def _planned_or_exit(
         request = query.to_request()
         return request, make_plan(graph, request)
     except PlanError as exc:
-        rendered = PlanError(_flag(exc.field), exc.message, exc.suggestions)
+        rendered = PlanError(_flag(exc.field), exc.worded(_setting_words), exc.suggestions)
         _fail(f"error: {rendered}")
 
 

@@ -7,7 +7,7 @@ which picks the status from the error's code, never from its words.
 
 from collections.abc import Sequence
 
-from planner.errors import ErrorCode, PlanError, shown
+from planner.errors import ErrorCode, PlanError, Setting, field_words, shown
 
 __all__ = ["ApiError", "from_plan_error", "shown"]
 
@@ -60,8 +60,9 @@ class ApiError(Exception):
 
 
 def from_plan_error(error: PlanError, names: dict[str, str] | None = None) -> ApiError:
-    """``error`` as the HTTP face says it; ``names`` respells fields (``goals`` -> ``goal``)."""
-    field = (names or {}).get(error.field, error.field)
-    return ApiError(
-        STATUS[error.code], error.code, error.message, field, error.suggestions, error.value
-    )
+    """``error`` as the HTTP face says it; ``names`` respells fields (``goals`` -> ``goal``),
+    the field at fault and any setting its message advises."""
+    names = names or {}
+    field = names.get(error.field, error.field)
+    message = error.worded(lambda s: field_words(Setting(names.get(s.field, s.field), s.value)))
+    return ApiError(STATUS[error.code], error.code, message, field, error.suggestions, error.value)

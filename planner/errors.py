@@ -7,7 +7,10 @@ field in their own spelling (``--budget`` on the command line); none parses the
 message.
 """
 
+import json
+from collections.abc import Callable
 from enum import StrEnum
+from typing import NamedTuple
 
 MAX_SHOWN = 100
 """The most characters of a bad value echoed back: a 50 MB id is not repeated."""
@@ -34,11 +37,31 @@ def shown(value: object) -> str:
     return repr(text)
 
 
+class Setting(NamedTuple):
+    """A request field set to a value: what a message advises (``known_implies_prerequisites``
+    false). Each face words it in its own spelling: ``--no-implied-known`` on the command
+    line, the field's name in the HTTP API."""
+
+    field: str
+    value: object
+
+
+SETTING = "{setting}"
+"""Where a message names its ``setting``; ``PlanError.worded`` fills it in."""
+
+
+def field_words(setting: Setting) -> str:
+    """A setting as a request's fields spell it: 'set known_implies_prerequisites to false'."""
+    return f"set {setting.field} to {json.dumps(setting.value)}"
+
+
 class PlanError(ValueError):
     """A request the planner cannot serve: which field, what is wrong, what would be valid.
 
     ``field`` names the request field (``goals``, ``known``, ``budget``...), so that the
-    CLI can name the argument and the API can return a 4xx naming the field.
+    CLI can name the argument and the API can return a 4xx naming the field. A message
+    that advises a ``setting`` writes ``{setting}`` where it names it; ``message`` has it
+    in the request's field names, and ``worded`` in a face's own spelling.
     """
 
     def __init__(
@@ -49,7 +72,11 @@ class PlanError(ValueError):
         *,
         code: ErrorCode = ErrorCode.INVALID,
         value: object = None,
+        setting: Setting | None = None,
     ) -> None:
+        self.template = message
+        self.setting = setting
+        message = self.worded(field_words)
         super().__init__(message)
         self.field = field
         self.message = message
@@ -57,9 +84,16 @@ class PlanError(ValueError):
         self.code = code
         self.value = None if value is None else _cut(value)
 
+    def worded(self, words: Callable[[Setting], str]) -> str:
+        """The message, naming its setting as ``words`` spells it."""
+        if self.setting is None:
+            return self.template
+        return self.template.replace(SETTING, words(self.setting))
+
     def __reduce__(self) -> tuple[object, ...]:
         # Raised in a worker process (api.compute) and pickled back: keep every field.
-        return (_rebuild, (self.field, self.message, self.suggestions, self.code, self.value))
+        args = (self.field, self.template, self.suggestions, self.code, self.value, self.setting)
+        return (_rebuild, args)
 
     def __str__(self) -> str:
         if not self.suggestions:
@@ -69,9 +103,14 @@ class PlanError(ValueError):
 
 
 def _rebuild(
-    field: str, message: str, suggestions: tuple[str, ...], code: ErrorCode, value: object
+    field: str,
+    message: str,
+    suggestions: tuple[str, ...],
+    code: ErrorCode,
+    value: object,
+    setting: Setting | None = None,
 ) -> PlanError:
-    return PlanError(field, message, suggestions, code=code, value=value)
+    return PlanError(field, message, suggestions, code=code, value=value, setting=setting)
 
 
 def _cut(value: object) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from graph import KnowledgeGraph
 from graph.knowledge import NodeKind
 from graph.suggest import suggest
-from planner.errors import ErrorCode, PlanError, shown
+from planner.errors import SETTING, ErrorCode, PlanError, Setting, shown
 from planner.items import known_closure
 from planner.request import PlanRequest
 
@@ -52,10 +52,11 @@ def resolve(graph: KnowledgeGraph, request: PlanRequest) -> Resolved:
         if goal in known:
             raise PlanError(
                 "goals",
-                f"{goal!r} is already known: something in known requires it; set "
-                "known_implies_prerequisites to false to plan it anyway",
+                f"{goal!r} is already known: something in known requires it; {SETTING} "
+                "to plan it anyway",
                 code=ErrorCode.CONFLICT,
                 value=goal,
+                setting=Setting("known_implies_prerequisites", False),
             )
     return Resolved(goals, known, stated_known, preset)
 

@@ -296,3 +296,16 @@ def test_web_page_and_its_files_are_served_outside_the_schema(client):
         assert error_of(client.get(missing))["code"] == "not-found"
     paths = client.get("/openapi.json").json()["paths"]
     assert "/" not in paths and not any(p.startswith("/static") for p in paths)
+
+
+def test_an_error_that_advises_a_setting_names_the_request_field(client):
+    # planner.resolve's advice is data (PlanError.setting); each face spells it
+    body = {"goals": ["attention"], "known": ["transformer-block"]}
+    for response in (
+        client.post("/v1/plans", json=body),
+        client.get("/v1/plans", params={"goal": "attention", "known": "transformer-block"}),
+    ):
+        error = error_of(response)
+        assert error["code"] == "conflicting-request"
+        assert "set known_implies_prerequisites to false to plan it anyway" in error["message"]
+        assert "{setting}" not in error["message"]

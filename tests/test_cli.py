@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.checklist import markdown_link, markdown_text
 from tests.helpers import REPO, concept_yaml
 
 SYLLABUS = Path(sys.executable).parent / "syllabus"
@@ -251,5 +252,18 @@ def test_every_face_words_what_a_step_assigns_the_same_way():
     for step in data["steps"]:
         assert step["minutes"] == sum(m["minutes"] for m in step["material"])
         for material in step["material"]:
-            assert f"- [ ] {material['text']}" in markdown
-            assert material["text"] in wide
+            text, title, url = material["text"], material["title"], material["url"]
+            # Markdown says the same, with the title linked to the material's address.
+            verb = text[: text.index(title)]
+            linked = f"{verb}{markdown_link(title, url)} ({material['kind']}"
+            assert f"- [ ] {markdown_text(text) if url is None else linked}" in markdown
+            assert text in wide
+
+
+def test_an_error_that_advises_a_setting_names_the_flag():
+    result = syllabus("plan", "attention", "--known", "transformer-block")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: GOAL: 'attention' is already known: something in known requires it; "
+        "pass --no-implied-known to plan it anyway"
+    )
