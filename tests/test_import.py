@@ -118,7 +118,9 @@ def test_the_built_in_graph_survives_a_case_round_trip(tmp_path):
     # the framework keeps its title, and its identity: graph.yaml's namespace is the document's
     settings = yaml.safe_load((tmp_path / "imported" / "graph.yaml").read_text())
     document = first["CFDocument"]["identifier"]
-    assert settings == {"title": graph.title, "namespace": f"urn:uuid:{document}", "demos": False}
+    title = first["CFDocument"]["title"]
+    assert settings == {"title": title, "namespace": f"urn:uuid:{document}", "demos": False}
+    assert imported.title == title
     assert imported.namespace == uuid.UUID(document)
 
 
