@@ -4,6 +4,7 @@ import functools
 import inspect
 import json
 import operator
+import shlex
 import sys
 import types
 import typing
@@ -288,8 +289,10 @@ def schema_command(
     """Write JSON Schemas of concepts.yaml, papers.yaml and paths.yaml, for editors."""
     if check_only:
         stale = stale_schemas(out)
+        default = out == REPO_ROOT / SCHEMA_DIR
+        again = _command("schema", *([] if default else ["--out", str(out)]))
         for name in stale:
-            typer.echo(f"{out / name}: out of date; run `syllabus schema` to regenerate it")
+            typer.echo(f"{out / name}: out of date; run {again} to regenerate it")
         raise typer.Exit(1 if stale else 0)
     for path in write_schemas(out):
         typer.echo(f"wrote {path}")
@@ -526,8 +529,14 @@ def _load_or_exit(data: Path | None) -> KnowledgeGraph:
     if result.graph is None:
         for diagnostic in result.errors:
             typer.echo(diagnostic.render(Path.cwd()), err=True)
-        _fail("error: the graph has errors; run `syllabus check` for details")
+        again = _command("check", *(["--data", str(data)] if data is not None else []))
+        _fail(f"error: the graph has errors; run {again} for details")
     return result.graph
+
+
+def _command(*args: str) -> str:
+    """A command a hint tells the user to run, quoted for a shell: `syllabus check --data X`."""
+    return "`" + shlex.join(["syllabus", *args]) + "`"
 
 
 def _fail(message: str) -> NoReturn:

@@ -267,3 +267,18 @@ def test_an_error_that_advises_a_setting_names_the_flag():
         "error: GOAL: 'attention' is already known: something in known requires it; "
         "pass --no-implied-known to plan it anyway"
     )
+
+
+def test_hints_name_the_data_and_out_directories_they_were_given(tmp_path: Path):
+    data = tmp_path / "my data"
+    data.mkdir()
+    (data / "concepts.yaml").write_text("- id: a\n  title: [broken\n")
+    for command in (["plan", "a"], ["next"], ["search", "a"]):
+        result = syllabus(*command, "--data", str(data))
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[-1] == (
+            f"error: the graph has errors; run `syllabus check --data '{data}'` for details"
+        )
+    (tmp_path / "papers.schema.json").write_text("{}\n")
+    drift = syllabus("schema", "--check", "--out", str(tmp_path))
+    assert f"run `syllabus schema --out {tmp_path}` to regenerate it" in drift.stdout
