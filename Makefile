@@ -2,8 +2,9 @@
 # missing first: a virtualenv in .venv with the project, its dev tools and
 # torch (pinned: an unpinned torch pulls a multi-GB CUDA build), Debian's
 # graphviz when `dot` is not on the PATH, the JavaScript and CSS linters in
-# node_modules (npm ci, from package-lock.json), and Debian's chromium (which
-# the web page's tests drive through Playwright) when it is missing.
+# node_modules (npm ci, from package-lock.json), Debian's chromium (which
+# the web page's tests drive through Playwright) when it is missing, and
+# Debian's php-cli (whose fgetcsv reads the Moodle CSV back) when `php` is.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -16,7 +17,7 @@ PIP_FLAGS := --quiet --disable-pip-version-check $(if $(wildcard $(WHEELS)),--fi
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup graphviz chromium schema bench clean
+.PHONY: run test lint setup graphviz chromium php schema bench clean
 
 run: setup
 	$(BIN)/syllabus check
@@ -47,7 +48,7 @@ bench: setup
 	$(BIN)/python bench/demos.py
 	$(BIN)/python bench/api.py
 
-setup: $(STAMP) node_modules/.installed graphviz chromium
+setup: $(STAMP) node_modules/.installed graphviz chromium php
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -78,6 +79,15 @@ chromium:
 	  else echo "chromium is missing: install it with 'apt-get install -y chromium chromium-driver' as root" >&2; exit 1; fi; \
 	  echo "installing chromium with apt-get (for the web page's tests)"; \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+# The Moodle CSV's tests read it back with PHP's fgetcsv, as Moodle's importer does.
+php:
+	@command -v php >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "php is missing: install it with 'apt-get install -y --no-install-recommends php-cli' as root" >&2; exit 1; fi; \
+	  echo "installing php (php-cli) with apt-get (for the Moodle CSV's tests)"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends php-cli; }
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis *.egg-info bench/.data artifacts

@@ -4,7 +4,10 @@ real parsers: icalendar, json and csv. Real graph, and the hostile one on both t
 import csv
 import io
 import json
+import random
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +21,7 @@ from api.exports.case import plan_prerequisites, plan_title
 from api.exports.formats import GraphFormat, PlanFormat, render_graph, render_plan
 from api.exports.ics import PRODID, plan_ics
 from api.exports.jsonld import iso_duration, plan_jsonld
-from api.exports.moodle import graph_moodle_csv, plan_moodle_csv
+from api.exports.moodle import graph_moodle_csv, neutralise, plan_moodle_csv, write_csv
 from graph import load_graph
 from graph.taxonomy import Level, Track
 from planner.material import describe
@@ -29,7 +32,14 @@ from tests.hostile import GOAL, HOSTILE_TITLES, hostile_graph, hostile_plan
 
 BASE = "https://syllabus.example/api"
 START = date(2026, 12, 1)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What a spreadsheet reads as the start of a formula, after any whitespace: OWASP's, a line
+feed, and the fullwidth = + - @ (written as escapes here, not copied from the exporter)."""
+FORMULA_RE = re.compile(r"\s*[" + re.escape("".join(FORMULA_START)) + "]")
+"""A trigger after any whitespace (``\\s`` is Unicode's; a tab may be the trigger itself)."""
+C0_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters no cell may hold: all C0 but tab, line feed and carriage return."""
+WORD_JOINER = "\u2060"
 MOODLE_HEADER = [
     "Parent ID number",
     "ID number",
@@ -327,7 +337,85 @@ def test_hostile_titles_round_trip_through_jsonld(hostile, hostile_plans):
 
 
 def read_csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+
+
+def starts_a_formula(cell: str) -> bool:
+    """Whether a spreadsheet would read ``cell`` as a formula: a trigger after any whitespace."""
+    return FORMULA_RE.match(cell) is not None
+
+
+def check_safe_cells(rows: list[list[str]]) -> None:
+    """No cell is a formula (bar the apostrophe guard) and none holds a dropped control."""
+    for row in rows:
+        for cell in row:
+            assert cell.startswith("'") or not starts_a_formula(cell), (row[:3], cell[:40])
+            assert not C0_DROPPED.search(cell), (row[:3], cell[:40])
+
+
+def intended(text: str) -> str:
+    """``text`` as the exporter means to write it, worked out here one step at a time: the
+    controls dropped, an apostrophe before a formula, and a word joiner after an odd run of
+    backslashes before a quote or at the end (where PHP would take the backslash as an escape).
+    """
+    text = C0_DROPPED.sub("", text)
+    if starts_a_formula(text):
+        text = "'" + text
+    out, run = [], 0
+    for i, char in enumerate(text):
+        out.append(char)
+        run = run + 1 if char == "\\" else 0
+        if run % 2 and text[i + 1 : i + 2] in ('"', ""):
+            out.append(WORD_JOINER)
+    return "".join(out)
+
+
+def unguard(cell: str) -> str:
+    """The text back from a cell of a hostile title: no apostrophe guard, no word joiner."""
+    if cell.startswith("'") and starts_a_formula(cell[1:]):
+        cell = cell[1:]
+    return re.sub("(?<=\\\\)" + WORD_JOINER + '(?="|$)', "", cell)
+
+
+PHP = shutil.which("php")
+needs_php = pytest.mark.skipif(PHP is None, reason="php is missing: `make test` installs it")
+PHP_READER = """
+$text = stream_get_contents(STDIN);
+$read = [];
+foreach (["C", "C.UTF-8"] as $locale) {
+    if (setlocale(LC_ALL, $locale) === false) {
+        fwrite(STDERR, "no locale $locale\\n");
+        exit(3);
+    }
+    $file = fopen("php://memory", "w+");
+    fwrite($file, $text);
+    rewind($file);
+    $rows = [];
+    while (($row = fgetcsv($file)) !== false) {
+        $rows[] = $row;
+    }
+    $read[$locale] = $rows;
+}
+echo json_encode($read, JSON_THROW_ON_ERROR);
+"""
+"""Moodle's reading: fgetcsv with its default separator, enclosure and escape (a backslash)."""
+
+
+def php_read(text: str) -> list[list[str]]:
+    """``text`` as real PHP's fgetcsv reads it, in the C locale and in C.UTF-8 (Moodle sets a
+    UTF-8 locale; fgetcsv steps through characters by it), which must agree."""
+    assert PHP is not None
+    done = subprocess.run(
+        [PHP, "-n", "-d", "display_errors=stderr", "-r", PHP_READER],
+        input=text.encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    read = json.loads(done.stdout)
+    assert read["C"] == read["C.UTF-8"]
+    return read["C"]
 
 
 def check_framework(rows: list[list[str]]) -> dict[str, list[str]]:
@@ -348,8 +436,7 @@ def check_framework(rows: list[list[str]]) -> dict[str, list[str]]:
         assert row[2] and len(row[2]) <= 100  # Moodle keeps 100 characters of a short name
         for ref in filter(None, row[10].split(",")):
             assert ref in by_id, (row[1], ref)
-    for row in rows[1:]:
-        assert not any(cell.startswith(FORMULA_START) for cell in row), row[:3]
+    check_safe_cells(rows)
     return by_id
 
 
@@ -391,8 +478,7 @@ def test_formulas_are_neutralised_and_other_titles_kept(hostile, hostile_plans):
     for name, title in HOSTILE_TITLES.items():
         if name == "long":
             continue
-        expected = "'" + title if title.startswith(FORMULA_START) else title
-        assert by_id[f"hostile-{name}"][2] == expected
+        assert by_id[f"hostile-{name}"][2] == intended(title)
     assert by_id[GOAL][2] == "'" + hostile.concepts[GOAL].title  # +SUM(...)
     paper = by_id["hostile-paper"]
     assert paper[2] == "'" + hostile.papers["hostile-paper"].title  # @IMPORT(...)
@@ -417,3 +503,165 @@ def test_hostile_plans_as_moodle_frameworks(hostile, hostile_plans):
     paper_rows = check_framework(read_csv(plan_moodle_csv(hostile_plans["paper"], hostile)))
     # The paper needs what it requires and what the goal it is read for requires.
     assert paper_rows["hostile-paper"][10] == "hostile-quote,hostile-accents"
+
+
+def all_moodle_exports(graph, gpt_plan, paper_plan, hostile, hostile_plans) -> dict[str, str]:
+    """Every Moodle export the tests know: the built-in graph's and its plans, the hostile
+    graph's and its plan on each track."""
+    exports = {
+        "graph": graph_moodle_csv(graph),
+        "gpt plan": plan_moodle_csv(gpt_plan, graph),
+        "paper plan": plan_moodle_csv(paper_plan, graph),
+        "hostile graph": graph_moodle_csv(hostile),
+    }
+    for track, plan in hostile_plans.items():
+        exports[f"hostile {track} plan"] = plan_moodle_csv(plan, hostile)
+    return exports
+
+
+def test_no_cell_of_any_export_is_a_formula_or_holds_a_control(
+    graph, gpt_plan, paper_plan, hostile, hostile_plans
+):
+    exports = all_moodle_exports(graph, gpt_plan, paper_plan, hostile, hostile_plans)
+    for text in exports.values():
+        check_safe_cells(read_csv(text))
+    by_id = check_framework(read_csv(exports["hostile graph"]))
+    guarded = {name for name in HOSTILE_TITLES if by_id[f"hostile-{name}"][2].startswith("'")}
+    assert guarded == {"formula", "space-formula", "newline-formula", "tab-formula", "fullwidth"}
+
+
+@needs_php
+def test_php_reads_every_export_as_python_does(graph, gpt_plan, paper_plan, hostile, hostile_plans):
+    for name, text in all_moodle_exports(
+        graph, gpt_plan, paper_plan, hostile, hostile_plans
+    ).items():
+        rows = read_csv(text)
+        assert php_read(text) == rows, name
+        check_framework(rows)
+
+
+@needs_php
+def test_php_reads_the_hostile_titles_as_meant(hostile, hostile_plans):
+    graph_text = graph_moodle_csv(hostile)
+    by_id = check_framework(php_read(graph_text))
+    for cid, concept in hostile.concepts.items():
+        if cid == "hostile-long":
+            assert by_id[cid][3] == intended(f"{concept.title}\n\n{concept.summary}")
+            continue
+        assert by_id[cid][2] == intended(concept.title)
+        assert unguard(by_id[cid][2]) == concept.title  # nothing of the title is lost
+        assert by_id[cid][3] == intended(concept.summary)
+        assert unguard(by_id[cid][3]) == concept.summary  # it ends in a backslash
+    paper = hostile.papers["hostile-paper"]
+    assert by_id[paper.id][2] == intended(paper.title)
+    for plan in hostile_plans.values():
+        steps = check_framework(php_read(plan_moodle_csv(plan, hostile)))
+        for step in plan.steps:
+            if step.id != "hostile-long":
+                assert steps[step.id][2] == intended(step.title)
+            if step.kind == "concept":  # the summary's backslash is not the last character here
+                assert hostile.concepts[step.id].summary in steps[step.id][3]
+    # The title with a backslash before a quote and one at its end, exactly:
+    title = HOSTILE_TITLES["backslash-quote"]
+    expected = title.replace('\\"', "\\" + WORD_JOINER + '"') + WORD_JOINER
+    assert by_id["hostile-backslash-quote"][2] == intended(title) == expected
+
+
+NASTY = [
+    '\\"',
+    'a \\" b',
+    '\\""',
+    '""\\',
+    "ends in a backslash \\",
+    "ends in two \\\\",
+    "ends in three \\\\\\",
+    '\\\\\\"',
+    '\\\\"',
+    '\\\\\\\\"',
+    '"',
+    '""',
+    'a "lone" quote"',
+    '"\\',
+    '\\"\\"\\',
+    "\\",
+    "\\\\",
+    "",
+    " ",
+    "line\nbreak",
+    "crlf\r\ninside",
+    "cr\ralone",
+    "\\\n",
+    "\\\r\n",
+    '\\\n"',
+    "\n",
+    "ends in a newline\n",
+    "comma, inside",
+    ",",
+    "\\,",
+    '\\",\\"',
+    "tab\\\t",
+    "NUL\x00inside",
+    "\x00=1+2",
+    "bell\x07 and escape\x1b[31m",
+    'é\\"ü\\',
+    '日本語 \\" テスト\\',
+    "=1+2",
+    " =1+2",
+    "\t=1",
+    "\u3000=1",
+    "\xa0+1",
+    "\uff1d1",
+    "'=already",
+    "a\\b\\nc",
+]
+"""Cells that try to part PHP's reading from RFC 4180's: a backslash before a quote, at the
+end, in runs of every parity, lone and doubled quotes, newlines, commas and controls."""
+
+
+@pytest.mark.parametrize(
+    "space", ["", " ", "  ", "\t", "\n", "\r\n", " \t", "\xa0", "\u2003", "\u3000"]
+)
+def test_every_trigger_after_any_whitespace_is_guarded(space):
+    for trigger in FORMULA_START:
+        cell = f"{space}{trigger}1+2"
+        assert neutralise(cell) == "'" + cell, repr(cell)
+        assert neutralise("\x00" + cell) == "'" + cell, repr(cell)  # a NUL hides nothing
+    plain = f"{space}1+2"  # no formula, unless the whitespace holds a tab, CR or LF
+    guarded = any(char in FORMULA_START for char in space)
+    assert neutralise(plain) == ("'" + plain if guarded else plain), repr(plain)
+
+
+def test_only_an_odd_backslash_run_before_a_quote_or_the_end_changes():
+    assert neutralise('a\\"b') == "a\\" + WORD_JOINER + '"b'
+    assert neutralise("end\\") == "end\\" + WORD_JOINER
+    assert neutralise('a\\\\"b') == 'a\\\\"b'  # an even run pairs up in PHP too
+    assert neutralise("end\\\\") == "end\\\\"
+    assert neutralise("a\\b\\nc") == "a\\b\\nc"
+    assert neutralise("NUL\x00 bell\x07 tab\t lf\n cr\r") == "NUL bell tab\t lf\n cr\r"
+    for cell in NASTY:
+        assert neutralise(cell) == intended(cell), cell
+
+
+@needs_php
+def test_nasty_cells_read_alike_by_php_and_python():
+    rows = [[cell, *[""] * 13] for cell in NASTY]
+    rows += [NASTY[i : i + 14] for i in range(0, len(NASTY) - 13, 5)]  # side by side
+    text = write_csv(rows)
+    expected = [MOODLE_HEADER, *([intended(cell) for cell in row] for row in rows)]
+    assert read_csv(text) == expected
+    assert php_read(text) == expected
+
+
+@needs_php
+def test_random_cells_read_alike_by_php_and_python():
+    pieces = ["\\", "\\", '"', ",", "\n", "\r", "\r\n", " ", "a", "=", "'", "\t", "\x00"]
+    pieces += ["é", "\u3000", "\uff1d", "\uff20", WORD_JOINER]
+    rng = random.Random(4180)
+    rows = [
+        ["".join(rng.choices(pieces, k=rng.randint(0, 10))) for _ in MOODLE_HEADER]
+        for _ in range(400)
+    ]
+    text = write_csv(rows)
+    expected = [MOODLE_HEADER, *([intended(cell) for cell in row] for row in rows)]
+    assert read_csv(text) == expected
+    assert php_read(text) == expected

@@ -15,13 +15,32 @@ placed in the tree by its Parent ID number (empty: top level).
 
 Text safety:
 
-- Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
-  or a carriage return gets a leading apostrophe (OWASP's CSV injection advice), so a
-  spreadsheet shows it as text. Moodle keeps the apostrophe; that is the price of a file
-  that is safe to open.
+- Control characters: NUL and every other C0 control character but tab, line feed and
+  carriage return are removed from every cell. They are never meant in a title, PHP's
+  reader and databases treat NUL as an end of string, and no spreadsheet shows them.
+- Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab,
+  a carriage return, a line feed or a fullwidth equals, plus, minus or at sign (U+FF1D,
+  U+FF0B, U+FF0D, U+FF20, which some spreadsheets read as the ASCII signs), or with any
+  whitespace (Unicode's, as ``str.isspace`` knows it) before one of those, gets a leading
+  apostrophe (OWASP's CSV injection advice), so a spreadsheet shows it as text. A tab, CR or
+  LF anywhere in the leading whitespace counts too. Spreadsheets skip leading whitespace
+  before a formula, so `` =1+2`` is as much a formula as ``=1+2``. Moodle keeps the
+  apostrophe; that is the price of a file that is safe to open.
 - Every cell is quoted (QUOTE_ALL) and newlines inside titles are kept: a quoted cell may
   span lines in CSV (RFC 4180), Moodle's reader handles it, and its own example framework
   has multi-line descriptions. Replacing them would change the titles.
+- Backslashes: Moodle reads the file with PHP's ``fgetcsv``, whose default escape
+  character is ``\\``. Inside a quoted cell a backslash makes PHP take the next character
+  as it is, both kept: ``\\""`` (a backslash and a quote, doubled as RFC 4180 asks) is read
+  by PHP as ``\\"`` and then a lone quote that ends the cell early, and a backslash right
+  before the closing quote keeps the cell open into the next cells and rows. So a cell is
+  read the same by PHP and by an RFC 4180 reader exactly when no odd run of backslashes
+  stands right before a quote or at the end of the cell (an even run pairs up in PHP and
+  leaves the quote alone). No other writing of such a cell is read alike by both: RFC 4180
+  has no escape for the backslash, and PHP always takes the character after one. Such a
+  run gets a WORD JOINER (U+2060, invisible and not a space) after it, before the quote or
+  at the end: every character of the text is kept, in order, and it looks the same.
+  Doubling or dropping the backslash, or a look-alike sign, would change what it shows.
 - Descriptions are marked plain text (format 2), so Moodle prints any markup in a title
   as text. Moodle cuts short names to 100 characters and strips tags from them on import;
   a name we have to cut is cut here, and its description begins with the full title.
@@ -31,6 +50,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from api.exports.case import plan_key, plan_prerequisites, plan_title
@@ -57,8 +77,18 @@ HEADER = (
 )
 """Moodle's own header (lang strings of tool_lpimportcsv), in the importer's column order."""
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP)."""
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""First characters (after any whitespace) that make a spreadsheet read a cell as a formula:
+OWASP's, a line feed, and the fullwidth equals, plus, minus and at signs."""
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""The C0 control characters a cell drops: all but tab, line feed and carriage return."""
+
+WORD_JOINER = "\u2060"
+"""Set after an odd run of backslashes before a quote or at the end of a cell (PHP's escape)."""
+
+_PHP_ESCAPE = re.compile(r'(?<!\\)(?:\\\\)*\\(?="|\Z)')
+"""An odd run of backslashes right before a quote or at the end of a cell."""
 
 FORMAT_PLAIN = "2"
 """Moodle's FORMAT_PLAIN: the description is shown as text, markup and all."""
@@ -95,7 +125,7 @@ def graph_moodle_csv(graph: KnowledgeGraph) -> str:
         f"{len(graph.papers)} papers, with the prerequisites between them.",
         "domain,concept",
     )
-    return _csv([framework, *_graph_rows(graph, categories)])
+    return write_csv([framework, *_graph_rows(graph, categories)])
 
 
 def plan_moodle_csv(plan: Plan, graph: KnowledgeGraph) -> str:
@@ -114,12 +144,24 @@ def plan_moodle_csv(plan: Plan, graph: KnowledgeGraph) -> str:
         _competency_row("", s.id, s.title, _step_text(graph, s, total), needs[s.id])
         for s in plan.steps
     ]
-    return _csv([framework, *rows])
+    return write_csv([framework, *rows])
 
 
 def neutralise(cell: str) -> str:
-    """``cell`` as a spreadsheet will show it as text: an apostrophe before a formula."""
-    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+    """``cell`` as it is written: control characters gone, an apostrophe before a formula,
+    and a word joiner after a backslash that PHP would read as an escape (module docstring).
+    """
+    cell = CONTROL.sub("", cell)
+    if is_formula(cell):
+        cell = "'" + cell
+    return _PHP_ESCAPE.sub(lambda run: run[0] + WORD_JOINER, cell)
+
+
+def is_formula(cell: str) -> bool:
+    """Whether a spreadsheet may read ``cell`` as a formula: a trigger after any whitespace
+    (a tab, carriage return or line feed is one even inside the leading whitespace)."""
+    lead = cell[: len(cell) - len(cell.lstrip()) + 1]  # the whitespace and the next character
+    return any(char in FORMULA_TRIGGERS for char in lead)
 
 
 def _graph_rows(graph: KnowledgeGraph, categories: list[Category]) -> Iterator[Row]:
@@ -205,13 +247,16 @@ def _competency_row(
 
 def _name_and_description(name: str, description: str) -> tuple[str, str]:
     """The short name Moodle will keep, and the description, led by the full name if cut."""
-    room = SHORT_NAME_CHARS - (1 if name.startswith(FORMULA_TRIGGERS) else 0)  # the apostrophe
-    if len(name) <= room:
+    if len(neutralise(name)) <= SHORT_NAME_CHARS:  # as written: apostrophe, word joiners
         return name, description
-    return name[: room - 1] + "…", f"{name}\n\n{description}"
+    cut = SHORT_NAME_CHARS
+    while len(neutralise(short := name[: cut - 1] + "…")) > SHORT_NAME_CHARS:
+        cut -= 1
+    return short, f"{name}\n\n{description}"
 
 
-def _csv(rows: list[Row]) -> str:
+def write_csv(rows: list[Row]) -> str:
+    """Moodle's header, then ``rows``: every cell neutralised and quoted, in CRLF lines."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")  # RFC 4180 lines
     writer.writerow(HEADER)
