@@ -24,7 +24,7 @@ HOSTILE_TITLES = {
     "space-formula": " =1+2 after a space",
     "newline-formula": "\n=1+2 after a newline",
     "tab-formula": "\t@SUM(1) after a tab",
-    "fullwidth": "＝1＋2 －3 ＠x",
+    "fullwidth": "\uff1d1\uff0b2 \uff0d3 \uff20x",  # fullwidth = + - @
     "accents": "Naïve Bayes à la São Paulo",
 }
 GOAL = "hostile-goal"
