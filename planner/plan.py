@@ -8,10 +8,10 @@ from graph import KnowledgeGraph
 from graph.material import Material, total_minutes
 from graph.nodes import LearningPath
 from graph.taxonomy import ReadingDepth, StudyDepth, Track
-from planner.budget import Fit, fit_budget, full_minutes
+from planner.budget import Fit, fit_budget, full_minutes, least_minutes
 from planner.durations import format_minutes
 from planner.errors import ErrorCode, PlanError
-from planner.items import CONCEPT, Depth, Item, with_deps
+from planner.items import CONCEPT, Depth, Item
 from planner.material import once, paper_checklist, paper_material
 from planner.order import Rank, post_order, rank_function
 from planner.preset import Section, only_the_path, sections, skipped
@@ -133,7 +133,13 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         raise PlanError("start", "a schedule needs a start date (YYYY-MM-DD)")
     sessions = None
     if request.pace is not None and request.start is not None:
-        sessions = schedule([(s.id, s.minutes) for s in steps], request.pace, request.start)
+        sessions = schedule(
+            [(s.id, s.minutes) for s in steps],
+            request.pace,
+            request.start,
+            request.at,
+            request.timezone,
+        )
     return Plan(
         goals=tuple(resolved.goals),
         known=tuple(resolved.stated_known),
@@ -146,7 +152,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         full_minutes=full_minutes(items),
         fit_method=fit.method,
         steps=tuple(steps),
-        dropped=tuple(_dropped(graph, items, topo, fit)),
+        dropped=tuple(_dropped(graph, items, topo, fit, request.budget_minutes)),
         unreached_goals=tuple(n for n in topo if items[n].goal and n not in fit.choice),
         schedule=sessions,
         sections=sections(path, ((s.number, s.id, s.minutes) for s in steps)) if path else (),
@@ -286,34 +292,40 @@ def _step(
 
 
 def _too_small(graph: KnowledgeGraph, items: dict[str, Item], budget: int) -> str:
-    """Why no goal fits: the cheapest goal, with all it needs at the shallowest depths."""
-    least = {
-        node: sum(items[n].options[-1].minutes for n in with_deps(items, [node]))
-        for node, item in items.items()
-        if item.goal
-    }
+    """Why no goal fits: the cheapest goal, with all it needs at the shallowest depths, and
+    so the least budget that reaches a goal."""
+    least = {node: least_minutes(items, node) for node, item in items.items() if item.goal}
     cheapest = min(least, key=lambda n: (least[n], n))
+    needed = format_minutes(least[cheapest])
     return (
         f"nothing fits in {format_minutes(budget)}; the cheapest goal, "
-        f"{graph.title_of(cheapest)}, needs {format_minutes(least[cheapest])} with what it "
-        "needs, each at its shallowest depth"
+        f"{graph.title_of(cheapest)}, needs {needed} with what it needs, each at its "
+        f"shallowest depth: ask for at least {needed}"
     )
 
 
 def _dropped(
-    graph: KnowledgeGraph, items: dict[str, Item], topo: list[str], fit: Fit
+    graph: KnowledgeGraph, items: dict[str, Item], topo: list[str], fit: Fit, budget: int | None
 ) -> list[Dropped]:
-    """Every item left out, with why: it did not fit, or something it needs was left out."""
+    """Every item left out, with why: something it needs was left out, it needs more than
+    the whole budget, or it did not fit beside the steps that were kept."""
     out = []
     for node in topo:
         if node in fit.choice:
             continue
         item = items[node]
         missing = [d for d in item.deps if d not in fit.choice]
-        reason = (
-            f"needs {missing[0]!r}, which was left out"
-            if missing
-            else "did not fit in the budget alongside higher-priority steps"
-        )
+        # a goal, or an item whose deps were all kept: is it more than any fit could keep?
+        weighed = budget is not None and (item.goal or not missing)
+        least = least_minutes(items, node) if weighed else 0
+        if budget is not None and least > budget:
+            reason = (
+                f"needs {format_minutes(least)} with what it needs, each at its shallowest "
+                f"depth: more than the whole budget of {format_minutes(budget)}"
+            )
+        elif missing:
+            reason = f"needs {missing[0]!r}, which was left out"
+        else:
+            reason = "did not fit in the budget alongside higher-priority steps"
         out.append(Dropped(node, item.kind, graph.title_of(node), item.options[0].minutes, reason))
     return out

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 import subprocess
 from datetime import date
 
@@ -11,7 +12,7 @@ import pytest
 from graph import load_graph
 from graph.study_time import MINUTES_PER_QUESTION
 from graph.taxonomy import StudyDepth, Track
-from planner.checklist import checklist_markdown, plan_notes
+from planner.checklist import checklist_markdown, markdown_link, markdown_text, plan_notes
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError
 from planner.fringe import fringe
@@ -240,15 +241,16 @@ def test_checklist_has_questions_demo_runs_and_the_papers_own_questions(graph):
     taught = list(graph.concepts["low-rank-adaptation"].checklist)
     assert list(lora.checklist) == own + taught and lora.covers == ("low-rank-adaptation",)
     # The reading advice sits on the step, not in the checklist.
-    assert lora.advice == graph.papers["lora"].advice and f"Focus: {lora.advice}" in markdown
+    assert lora.advice == graph.papers["lora"].advice
+    assert f"Focus: {markdown_text(lora.advice)}" in markdown
     deep = make_plan(graph, PlanRequest(goals=["attention"], depth=StudyDepth.DEEP))
     assert "Run the attention demo and see its claims pass" in deep.steps[-1].checklist
     assert "- [ ] Run the attention demo and see its claims pass" in checklist_markdown(deep)
     assert "- [ ] Read and run the attention demo (20 min)" in checklist_markdown(deep)
     overview = make_plan(graph, PlanRequest(goals=["attention"], depth=StudyDepth.OVERVIEW))
     assert overview.steps[-1].checklist == () and len(overview.steps[-1].material) == 1
-    for step in plan.steps:
-        assert f"## {step.number}. {step.title}" in markdown
+    for step in plan.steps:  # a paper's title links to its page (tests/test_markdown_export.py)
+        assert f"### {step.number}. {markdown_link(step.title, step.link)} (" in markdown
 
 
 @pytest.mark.parametrize(
@@ -448,3 +450,34 @@ def test_every_record_plans_as_a_goal_on_every_track_that_can_take_it(graph):
         for track in Track:
             plan = make_plan(graph, PlanRequest(goals=[concept], track=track))
             assert plan.steps and any(concept in (s.id, *s.covers) for s in plan.steps)
+
+
+def test_a_budget_that_fits_no_goal_says_the_least_budget_that_does(graph):
+    with pytest.raises(PlanError) as caught:
+        make_plan(graph, PlanRequest(goals=["transformer-architecture", "gpt"], budget_minutes=60))
+    error = caught.value
+    assert error.field == "budget" and "nothing fits in 1 h" in error.message
+    assert "higher-priority" not in error.message
+    least = re.search(r"ask for at least (\d+ h)? ?(\d+ min)?$", error.message)
+    assert least is not None, error.message
+    minutes = parse_minutes(least[0].removeprefix("ask for at least "), "--budget")
+    fitted = make_plan(
+        graph, PlanRequest(goals=["transformer-architecture"], budget_minutes=minutes)
+    )
+    assert fitted.steps[-1].goal  # that budget reaches the goal
+    with pytest.raises(PlanError, match="nothing fits"):
+        make_plan(
+            graph, PlanRequest(goals=["transformer-architecture"], budget_minutes=minutes - 1)
+        )
+
+
+def test_a_goal_larger_than_the_whole_budget_is_not_blamed_on_other_steps(graph):
+    plan = make_plan(
+        graph, PlanRequest(goals=["matrices", "transformer-architecture"], budget_minutes=60)
+    )
+    [dropped] = [d for d in plan.dropped if d.id == "transformer-architecture"]
+    assert re.fullmatch(
+        r"needs (\d+ h )?\d+ min with what it needs, each at its shallowest depth: "
+        r"more than the whole budget of 1 h",
+        dropped.reason,
+    )

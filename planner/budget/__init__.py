@@ -39,10 +39,19 @@ from planner.budget.branch_and_bound import NODE_LIMIT, branch_and_bound
 from planner.budget.depths import best_depths
 from planner.budget.greedy import greedy, greedy_fit
 from planner.budget.large import large_fit
-from planner.budget.problem import Fit, Problem, Score, full_minutes, score
+from planner.budget.problem import Fit, Problem, Score, full_minutes, least_minutes, score
 from planner.items import Item
 
-__all__ = ["EXACT_LIMIT", "Fit", "Score", "fit_budget", "full_minutes", "greedy", "score"]
+__all__ = [
+    "EXACT_LIMIT",
+    "Fit",
+    "Score",
+    "fit_budget",
+    "full_minutes",
+    "greedy",
+    "least_minutes",
+    "score",
+]
 
 EXACT_LIMIT = 200
 

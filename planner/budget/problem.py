@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
-from planner.items import DEPTH_CREDIT, GOAL_DEPTH, Item, depth_credit
+from planner.items import DEPTH_CREDIT, GOAL_DEPTH, Item, depth_credit, with_deps
 
 NO_CREDIT = [0]
 
@@ -50,6 +50,12 @@ def score(items: dict[str, Item], choice: dict[str, int]) -> Score:
         depth += depth_credit(item, option)
         minutes += option.minutes
     return Score(goals, weight, depth, -minutes)
+
+
+def least_minutes(items: dict[str, Item], node: str) -> int:
+    """The fewest minutes any fit that keeps ``node`` spends: it and everything it needs,
+    each at its shallowest depth (the ``least`` a fit counts for every item)."""
+    return sum(items[n].options[-1].minutes for n in with_deps(items, [node]))
 
 
 def full_minutes(items: dict[str, Item]) -> int:
