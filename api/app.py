@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -26,7 +26,7 @@ from api.compute import Compute, default_processes
 from api.errors import ApiError, from_plan_error
 from api.metrics import Metrics, MetricsMiddleware
 from api.middleware import MAX_BODY, Conditional, RequestLimits, SecurityHeaders
-from api.routes import catalogue, demos, diagrams, docs, meta, plans, web
+from api.routes import case, catalogue, demos, diagrams, docs, meta, plans, web
 from api.state import AppState
 from graph import KnowledgeGraph, load_graph
 from graph.cache import default_cache_dir
@@ -75,6 +75,7 @@ def create_app(
     app.state.syllabus = state
     for router in (meta.router, plans.router, catalogue.router, diagrams.router, demos.router):
         app.include_router(router)
+    app.include_router(case.router)  # the CASE 1.1 provider; its failures are CASE's payload
     web.mount_page(app)  # the web page at /, outside the OpenAPI schema
     docs.mount_docs(app)  # /docs and /redoc, offline
     app.add_exception_handler(ApiError, _api_error)
@@ -115,11 +116,16 @@ async def _plan_error(request: Request, exc: Exception) -> JSONResponse:
     return _json(request, from_plan_error(exc))
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     """FastAPI's validation errors as ours: the first problem, naming the field."""
     assert isinstance(exc, RequestValidationError)
+    if case.is_case(request):
+        return case.validation_failure(exc)  # CASE's imsx_StatusInfo, not our error JSON
     problem = exc.errors()[0]
     where = [str(p) for p in problem.get("loc", ()) if p not in ("body", "query", "path")]
+    cause = (problem.get("ctx") or {}).get("error")
+    if isinstance(cause, PlanError):  # a field that words its own error (at, timezone)
+        return _json(request, from_plan_error(cause, {cause.field: ".".join(where)}))
     message = problem.get("msg", "invalid value")
     value = problem.get("input")
     shown_value = value if isinstance(value, str) else None
@@ -133,13 +139,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {400: "malformed-request", 404: "not-found", 405: "method-not-allowed"}
     code = codes.get(exc.status_code, "http-error")
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
     headers = dict(exc.headers or {})
     if exc.status_code == 404 and message == "Not Found":
+        if case.is_case(request):
+            return case.not_found(request)
         message = f"no such endpoint: {request.url.path[:200]}; see /docs for the API"
     if exc.status_code == 405:
         allowed = _allowed_methods(request)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from api.diagrams import Direction, View, graph_view, plan_view
 from api.errors import ApiError, from_plan_error
+from api.exports.case import Json, graph_case, plan_case
 from api.exports.formats import (
     GraphFormat,
     PlanFormat,
@@ -23,6 +24,7 @@ from api.exports.formats import render_plan as render_plan_export
 from api.state import AppState, demo_status_of
 from planner.errors import PlanError
 from planner.plan import Plan, make_plan
+from planner.query import FROM_REQUEST
 from planner.request import PlanRequest
 
 
@@ -54,7 +56,7 @@ def plan_answer(
             step["demo_status"] = demo_status_of(state, step["demo"]) or None
         filename = f"{file_stem(plan)}.json"
         return Answer(json_bytes(data), "application/json", filename, plan.fit_method)
-    rendered = render_plan_export(plan, state.graph, fmt, base_url)
+    rendered = render_plan_export(plan, state.graph, fmt, base_url, request)
     return Answer(rendered.content, rendered.media_type, rendered.filename, plan.fit_method)
 
 
@@ -78,6 +80,17 @@ def graph_export(state: AppState, fmt: GraphFormat, base_url: str) -> Rendered:
     return render_graph_export(state.graph, fmt, base_url)
 
 
+def graph_case_package(state: AppState, base_url: str) -> Json:
+    """The whole graph as a CASE package, for the CASE provider API to index."""
+    return graph_case(state.graph, base_url)
+
+
+def plan_case_package(state: AppState, request: PlanRequest, base_url: str) -> Json:
+    """The plan ``request`` asks for as a CASE package, its uris carrying the request."""
+    plan = _plan(state, request, FROM_REQUEST)
+    return plan_case(plan, state.graph, base_url, request=request)
+
+
 def _plan(state: AppState, request: PlanRequest, names: dict[str, str] | None) -> Plan:
     try:
         return make_plan(state.graph, request)
@@ -85,4 +98,13 @@ def _plan(state: AppState, request: PlanRequest, names: dict[str, str] | None) -
         raise from_plan_error(error, names) from None
 
 
-__all__ = ["Answer", "ApiError", "graph_export", "graph_picture", "plan_answer", "plan_picture"]
+__all__ = [
+    "Answer",
+    "ApiError",
+    "graph_case_package",
+    "graph_export",
+    "graph_picture",
+    "plan_answer",
+    "plan_case_package",
+    "plan_picture",
+]

@@ -4,10 +4,11 @@ Plans are serialised straight from the planner's records (``plan_output.to_data`
 for speed; ``PlanOut`` describes that same shape, and a test holds the two together.
 """
 
-from datetime import date
-from typing import Generic, TypeVar
+from datetime import date, datetime
+from typing import Generic, Literal, TypeVar
+from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Item = TypeVar("Item")
 
@@ -267,6 +268,11 @@ class ScheduleOut(BaseModel):
     session_minutes: int
     study_days: list[str]
     sessions: list[SessionOut]
+    at: str | None = Field(
+        description="when each session starts, HH:MM in timezone; null: all-day sessions",
+        examples=["19:00"],
+    )
+    timezone: str = Field(description="IANA time zone of at", examples=["Europe/Paris"])
 
 
 class SectionOut(BaseModel):
@@ -311,14 +317,151 @@ class PlanOut(BaseModel):
     notes: list[str] = Field(description="what the plan assumes, a preset's times and gaps")
 
 
+# --- 1EdTech CASE 1.1 (api/exports/case.py, api/routes/case.py) ----------------------------
+# The properties Syllabus writes, each as the official CASE 1.1 JSON Schemas type it; no
+# other property is allowed (tests/test_case.py validates against the official schemas).
+
+CASE_EXTRA = ConfigDict(extra="forbid")
+
+
+class CaseLink(BaseModel):
+    """A CASE LinkURI: the title, identifier and uri of another CASE object."""
+
+    model_config = CASE_EXTRA
+
+    title: str
+    identifier: UUID
+    uri: str = Field(examples=["https://syllabus.example/ims/case/v1p1/CFItems/0b6c...-..."])
+
+
+class CasePackageDocument(BaseModel):
+    """A CFDocument inside a CFPackage (CFPckgDocument)."""
+
+    model_config = CASE_EXTRA
+
+    identifier: UUID
+    uri: str
+    caseVersion: Literal["1.1"]
+    creator: str = Field(examples=["Syllabus"])
+    title: str = Field(examples=["Syllabus: AI research"])
+    lastChangeDateTime: datetime
+    description: str
+    language: str = Field(examples=["en"])
+    version: str = Field(description="The graph's content hash, 12 hex digits")
+
+
+class CaseDocument(CasePackageDocument):
+    """A CFDocument on its own, with the link to its CFPackage."""
+
+    CFPackageURI: CaseLink
+
+
+class CasePackageItem(BaseModel):
+    """A CFItem inside a CFPackage (CFPckgItem): a category, concept or paper."""
+
+    model_config = CASE_EXTRA
+
+    identifier: UUID
+    uri: str
+    fullStatement: str = Field(examples=["Attention"])
+    CFItemType: Literal["Category", "Concept", "Practice", "Paper"]
+    language: str = Field(examples=["en"])
+    lastChangeDateTime: datetime
+    humanCodingScheme: str | None = Field(
+        default=None, description="The concept's or paper's id", examples=["attention"]
+    )
+    abbreviatedStatement: str | None = Field(default=None, description="A paper's authors")
+    notes: str | None = None
+    conceptKeywords: list[str] | None = Field(default=None, description="The aliases")
+    educationLevel: list[str] | None = Field(default=None, examples=[["intermediate"]])
+
+
+class CaseItem(CasePackageItem):
+    """A CFItem on its own, with the link to its CFDocument."""
+
+    CFDocumentURI: CaseLink
+
+
+class CasePackageAssociation(BaseModel):
+    """A CFAssociation inside a CFPackage (CFPckgAssociation)."""
+
+    model_config = CASE_EXTRA
+
+    identifier: UUID
+    uri: str
+    associationType: Literal["isChildOf", "precedes", "isRelatedTo"]
+    originNodeURI: CaseLink
+    destinationNodeURI: CaseLink
+    lastChangeDateTime: datetime
+    sequenceNumber: int | None = None
+    notes: str | None = Field(default=None, examples=["recommended before"])
+
+
+class CaseAssociation(CasePackageAssociation):
+    """A CFAssociation on its own, with the link to its CFDocument."""
+
+    CFDocumentURI: CaseLink
+
+
 class CasePackage(BaseModel):
     """A 1EdTech CASE 1.1 CFPackage: the document, its items and their associations."""
 
-    model_config = {"extra": "allow"}
+    model_config = CASE_EXTRA
 
-    CFDocument: dict
-    CFItems: list[dict]
-    CFAssociations: list[dict]
+    CFDocument: CasePackageDocument
+    CFItems: list[CasePackageItem]
+    CFAssociations: list[CasePackageAssociation]
+
+
+class CaseDocumentSet(BaseModel):
+    """The CFDocuments a CASE provider serves (CFDocumentSet)."""
+
+    model_config = CASE_EXTRA
+
+    CFDocuments: list[CaseDocument]
+
+
+class CaseAssociationSet(BaseModel):
+    """A CFItem and every CFAssociation it takes part in (CFAssociationSet)."""
+
+    model_config = CASE_EXTRA
+
+    CFItem: CaseItem
+    CFAssociations: list[CasePackageAssociation] = Field(min_length=1)
+
+
+class CaseCodeMinorField(BaseModel):
+    model_config = CASE_EXTRA
+
+    imsx_codeMinorFieldName: str = Field(examples=["sourcedId"])
+    imsx_codeMinorFieldValue: Literal[
+        "fullsuccess",
+        "invalid_sort_field",
+        "invalid_selection_field",
+        "forbidden",
+        "unauthorised_request",
+        "internal_server_error",
+        "unknownobject",
+        "server_busy",
+        "invalid_uuid",
+    ]
+
+
+class CaseCodeMinor(BaseModel):
+    model_config = CASE_EXTRA
+
+    imsx_codeMinorField: list[CaseCodeMinorField] = Field(min_length=1)
+
+
+class CaseStatus(BaseModel):
+    """Why a CASE request failed (imsx_StatusInfo)."""
+
+    model_config = CASE_EXTRA
+
+    imsx_codeMajor: Literal["success", "processing", "failure", "unsupported"]
+    imsx_severity: Literal["status", "warning", "error"]
+    imsx_description: str = Field(examples=["no CFItem with identifier 0b6c...-..."])
+    imsx_codeMinor: CaseCodeMinor
 
 
 DepthOut.model_rebuild()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from starlette.requests import HTTPConnection, Request
 
+from api.exports.case import CaseFramework
 from api.models import DemoStatusOut
 from demos.records import DEVICES, DemoSource, discover, status
 from graph import KnowledgeGraph
@@ -65,6 +66,35 @@ class RenderCache:
                 self.size -= len(dropped[0])
 
 
+CASE_BASES = 8
+"""How many base URLs the graph's CASE framework is kept for (its uris name the server as
+the request reached it); one or two in a real deployment."""
+
+
+@dataclass
+class CaseCache:
+    """The graph's CASE framework (``api.routes.case``) per base URL, least recently used
+    out first: the graph never changes while the app runs."""
+
+    max_entries: int = CASE_BASES
+    entries: OrderedDict[str, CaseFramework] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, base_url: str) -> CaseFramework | None:
+        with self.lock:
+            found = self.entries.get(base_url)
+            if found is not None:
+                self.entries.move_to_end(base_url)
+            return found
+
+    def put(self, base_url: str, framework: CaseFramework) -> None:
+        with self.lock:
+            self.entries[base_url] = framework
+            self.entries.move_to_end(base_url)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+
 @dataclass
 class AppState:
     """The graph and what is derived from it once; the worker pool and the metrics.
@@ -79,6 +109,7 @@ class AppState:
     preset_minutes: dict[str, dict[str, int]]  # preset -> depth -> the material's minutes
     compute: "Compute | None" = None
     metrics: "Metrics | None" = None
+    case: CaseCache = field(default_factory=CaseCache)
 
     @classmethod
     def build(cls, graph: KnowledgeGraph) -> "AppState":
@@ -111,7 +142,9 @@ class AppState:
         }
 
     def __setstate__(self, data: dict[str, object]) -> None:
-        self.__dict__.update(data, diagrams=RenderCache(), compute=None, metrics=None)
+        self.__dict__.update(
+            data, diagrams=RenderCache(), compute=None, metrics=None, case=CaseCache()
+        )
 
 
 def preset_minutes(graph: KnowledgeGraph) -> dict[str, dict[str, int]]:

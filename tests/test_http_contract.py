@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import ORIGINS, create_app
+from api.exports.case import CaseFramework, graph_case
 from api.middleware import etag_matches, parse_if_none_match
 from graph import load_graph
 from tests.helpers import REPO, live_server, serving
@@ -26,10 +27,18 @@ def get_paths(client: TestClient) -> list[str]:
     """Every GET path of the OpenAPI, with a real id wherever the path takes one."""
     ids = {"concept_id": "attention", "paper_id": "gpt-2", "preset_id": "researcher-path"}
     ids |= {"demo_id": "attention"}
+    framework = CaseFramework.of(graph_case(GRAPH, "http://testserver"))
+    item = next(iter(framework.items))
     paths = []
     for path, operations in client.get("/openapi.json").json()["paths"].items():
         if "get" in operations:
-            paths.append(path.format(**ids))
+            # a CASE object's id: the document's, an item's or an association's
+            sourced = framework.identifier
+            if "/CFItem" in path:
+                sourced = item
+            elif "/CFAssociations/" in path:
+                sourced = framework.involving[item][0]["identifier"]
+            paths.append(path.format(**ids, sourcedId=sourced))
     return paths
 
 

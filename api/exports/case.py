@@ -10,23 +10,38 @@ framework: a CFDocument, its CFItems and the CFAssociations between them.
   no "isPrerequisiteOf"); a recommendation and a paper teaching a concept are
   ``isRelatedTo``, with notes that say which.
 
-Identifiers are UUIDv5 of a fixed namespace and a readable key, so exporting the
-same data again gives the same identifiers and a re-import updates the framework
-instead of duplicating it. A plan's items are keyed under the plan (CASE items
-belong to one document), so importing a plan never rewrites the graph's framework.
+Identifiers are UUIDv5 names under the graph's own namespace (``graph.namespace``:
+graph.yaml's ``namespace``, or one derived from the graph's node ids) of a readable
+key, so exporting the same graph again gives the same identifiers and a re-import
+updates the framework instead of duplicating it, while two graphs never share an
+identifier. A plan's items are keyed under the plan (CASE items belong to one
+document), so importing a plan never rewrites the graph's framework.
+
+Every record carries only the properties the official CASE 1.1 JSON Schemas allow
+(``tests/standards/case11``): a package's CFDocument has no CFPackageURI and its
+items no CFDocumentURI. The provider API's shapes of one object on its own
+(``CaseFramework``: a CFDocument with its CFPackageURI, a CFItem or CFAssociation
+with its CFDocumentURI, an item with its associations) are built from the package.
+
+Each ``uri`` is where the server that wrote the export serves the object (the CASE
+provider API, ``api/routes/case.py``, under ``{base_url}/ims/case/v1p1``). A plan's
+objects exist only in the plan, so a plan's uris carry the plan's query string
+(``case_query``: what decides the plan's steps, in ``GET /v1/plans`` spelling), from
+which the provider plans it again; without the request they carry none, and do
+not resolve.
 """
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from graph import KnowledgeGraph
 from graph.taxonomy import CATEGORY_TITLES, Category
 from planner.plan import Plan, Step
-
-NAMESPACE = uuid.UUID("5f0d7c52-3b7e-4c1a-9a43-2d6f4e8b91a7")
-"""Fixed for good: every identifier this module writes hangs off it."""
+from planner.request import PlanRequest
 
 UNKNOWN_CHANGE = datetime(1970, 1, 1, tzinfo=UTC)
 """The default lastChangeDateTime: the Unix epoch, deterministic and plainly not a real
@@ -35,6 +50,8 @@ change time. Callers that know when the data last changed pass it as ``changed``
 CASE_PATH = "/ims/case/v1p1"
 """Where a CASE 1.1 provider serves its objects; each object's ``uri`` lives under it."""
 
+CASE_VERSION = "1.1"
+
 CREATOR = "Syllabus"
 
 Json = dict[str, Any]
@@ -42,9 +59,9 @@ Json = dict[str, Any]
 
 def graph_case(graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN_CHANGE) -> Json:
     """The whole graph as one CASE framework: categories, concepts, papers and their edges."""
-    doc = _Doc("syllabus:", base_url, changed)
+    doc = _Doc(graph.namespace, "graph:", base_url, changed)
     document = doc.document(
-        "Syllabus knowledge graph",
+        graph.title,
         graph,
         f"{len(graph.concepts)} concepts in {len(_categories(graph))} categories and "
         f"{len(graph.papers)} papers, with the prerequisites between them.",
@@ -60,10 +77,19 @@ def graph_case(graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN
 
 
 def plan_case(
-    plan: Plan, graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN_CHANGE
+    plan: Plan,
+    graph: KnowledgeGraph,
+    base_url: str,
+    changed: datetime = UNKNOWN_CHANGE,
+    request: PlanRequest | None = None,
 ) -> Json:
-    """One plan as a CASE framework: its steps in study order and the prerequisites among them."""
-    doc = _Doc(f"syllabus:plan:{plan_key(plan)}:", base_url, changed)
+    """One plan as a CASE framework: its steps in study order and the prerequisites among them.
+
+    ``request`` is what the plan was made from: its ``case_query`` ends every uri, so
+    that the server can plan it again to serve them.
+    """
+    query = case_query(request) if request is not None else ""
+    doc = _Doc(graph.namespace, f"plan:{plan_key(plan)}:", base_url, changed, query)
     document = doc.document(
         plan_title(plan, graph),
         graph,
@@ -96,6 +122,33 @@ def plan_key(plan: Plan) -> str:
     """
     goals = plan.preset or ",".join(plan.goals)
     return f"{plan.track}:{goals}:{','.join(sorted(plan.known))}"
+
+
+def case_query(request: PlanRequest) -> str:
+    """The query string (``GET /v1/plans`` fields) that plans ``request``'s steps again.
+
+    Only what decides the steps and their order: the pace, days and start date
+    shape the schedule, which CASE does not carry, so a plan's uris stay the same
+    from one day to the next. Defaults are left out.
+
+    >>> case_query(PlanRequest(goals=["gpt"], known=["a", "b"], budget_minutes=90))
+    'goal=gpt&known=a&known=b&budget=90m'
+    """
+    fields: list[tuple[str, str]] = [("goal", g) for g in request.goals]
+    fields += [("known", k) for k in request.known]
+    if request.track is not None:
+        fields.append(("track", str(request.track)))
+    if request.depth != PlanRequest.model_fields["depth"].default:
+        fields.append(("depth", str(request.depth)))
+    if request.budget_minutes is not None:
+        fields.append(("budget", f"{request.budget_minutes}m"))
+    if request.include_recommended:
+        fields.append(("recommended", "true"))
+    if request.complete:
+        fields.append(("complete", "true"))
+    if not request.known_implies_prerequisites:
+        fields.append(("known_implies_prerequisites", "false"))
+    return urlencode(fields)
 
 
 def plan_title(plan: Plan, graph: KnowledgeGraph) -> str:
@@ -156,14 +209,26 @@ class _Doc:
 
     document_key = "document"
 
-    def __init__(self, scope: str, base_url: str, changed: datetime) -> None:
+    def __init__(
+        self,
+        namespace: uuid.UUID,
+        scope: str,
+        base_url: str,
+        changed: datetime,
+        query: str = "",
+    ) -> None:
+        self.namespace = namespace
         self.scope = scope
         self.base = base_url.rstrip("/") + CASE_PATH
+        self.query = f"?{query}" if query else ""
         self.changed = _timestamp(changed)
         self.titles: dict[str, str] = {}  # node key -> title, for the associations' LinkURIs
 
     def identifier(self, key: str) -> str:
-        return str(uuid.uuid5(NAMESPACE, self.scope + key))
+        return str(uuid.uuid5(self.namespace, self.scope + key))
+
+    def uri(self, collection: str, identifier: str) -> str:
+        return f"{self.base}/{collection}/{identifier}{self.query}"
 
     def link(self, collection: str, key: str) -> Json:
         """A CASE LinkURI to one of this document's records."""
@@ -171,7 +236,7 @@ class _Doc:
         return {
             "title": self.titles[key],
             "identifier": identifier,
-            "uri": f"{self.base}/{collection}/{identifier}",
+            "uri": self.uri(collection, identifier),
         }
 
     def document(self, title: str, graph: KnowledgeGraph, description: str) -> Json:
@@ -180,18 +245,14 @@ class _Doc:
         identifier = self.identifier(key)
         return {
             "identifier": identifier,
-            "uri": f"{self.base}/CFDocuments/{identifier}",
+            "uri": self.uri("CFDocuments", identifier),
+            "caseVersion": CASE_VERSION,
             "creator": CREATOR,
             "title": title,
             "lastChangeDateTime": self.changed,
             "description": description,
             "language": "en",
             "version": graph.content_hash[:12],
-            "CFPackageURI": {
-                "title": title,
-                "identifier": identifier,
-                "uri": f"{self.base}/CFPackages/{identifier}",
-            },
         }
 
     def item(self, key: str, title: str, code: str | None, item_type: str, **extra: Any) -> Json:
@@ -200,7 +261,7 @@ class _Doc:
         identifier = self.identifier(key)
         record = {
             "identifier": identifier,
-            "uri": f"{self.base}/CFItems/{identifier}",
+            "uri": self.uri("CFItems", identifier),
             "fullStatement": title,
             "CFItemType": item_type,
             "language": "en",
@@ -257,7 +318,7 @@ class _Doc:
         target = "CFDocuments" if destination == self.document_key else "CFItems"
         record: Json = {
             "identifier": identifier,
-            "uri": f"{self.base}/CFAssociations/{identifier}",
+            "uri": self.uri("CFAssociations", identifier),
             "associationType": kind,
             "originNodeURI": self.link("CFItems", origin),
             "destinationNodeURI": self.link(target, destination),
@@ -268,6 +329,76 @@ class _Doc:
         if notes:
             record["notes"] = notes
         return record
+
+
+@dataclass(frozen=True)
+class CaseFramework:
+    """One exported package indexed by identifier: what the CASE provider API serves.
+
+    Each object comes in the shape CASE gives it on its own (its own JSON Schema),
+    built from the package's record: the CFDocument with a CFPackageURI, a CFItem or
+    CFAssociation with a CFDocumentURI, and an item with every association it is an
+    end of (a CFAssociationSet).
+    """
+
+    package: Json
+    items: dict[str, Json] = field(default_factory=dict)
+    associations: dict[str, Json] = field(default_factory=dict)
+    involving: dict[str, list[Json]] = field(default_factory=dict)  # item id -> associations
+
+    @classmethod
+    def of(cls, package: Json) -> "CaseFramework":
+        framework = cls(package, {i["identifier"]: i for i in package["CFItems"]})
+        for association in package["CFAssociations"]:
+            framework.associations[association["identifier"]] = association
+            for end in ("originNodeURI", "destinationNodeURI"):
+                target = association[end]["identifier"]
+                if target in framework.items:
+                    found = framework.involving.setdefault(target, [])
+                    if not found or found[-1] is not association:  # an item linked to itself
+                        found.append(association)
+        return framework
+
+    @property
+    def identifier(self) -> str:
+        """The CFDocument's identifier, which is its CFPackage's too."""
+        identifier: str = self.package["CFDocument"]["identifier"]
+        return identifier
+
+    def document(self) -> Json:
+        """The CFDocument on its own: with the link to its package."""
+        document = self.package["CFDocument"]
+        head, _, tail = document["uri"].rpartition("/CFDocuments/")
+        package = {**self._document_link(), "uri": f"{head}/CFPackages/{tail}"}
+        return {**document, "CFPackageURI": package}
+
+    def document_set(self) -> Json:
+        return {"CFDocuments": [self.document()]}
+
+    def item(self, identifier: str) -> Json | None:
+        item = self.items.get(identifier)
+        return None if item is None else {**item, "CFDocumentURI": self._document_link()}
+
+    def association(self, identifier: str) -> Json | None:
+        association = self.associations.get(identifier)
+        if association is None:
+            return None
+        return {**association, "CFDocumentURI": self._document_link()}
+
+    def item_associations(self, identifier: str) -> Json | None:
+        """The item and every association it takes part in, in the package's order."""
+        item = self.item(identifier)
+        if item is None:
+            return None
+        return {"CFItem": item, "CFAssociations": self.involving.get(identifier, [])}
+
+    def _document_link(self) -> Json:
+        document = self.package["CFDocument"]
+        return {
+            "title": document["title"],
+            "identifier": document["identifier"],
+            "uri": document["uri"],
+        }
 
 
 def _graph_tree(doc: _Doc, graph: KnowledgeGraph) -> Iterator[Json]:

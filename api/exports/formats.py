@@ -14,6 +14,7 @@ from api.plan_output import plan_data
 from graph import KnowledgeGraph
 from planner.checklist import checklist_markdown
 from planner.plan import Plan
+from planner.request import PlanRequest
 
 
 class PlanFormat(StrEnum):
@@ -38,8 +39,17 @@ class Rendered:
         self.content, self.media_type, self.filename = content, media_type, filename
 
 
-def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: str) -> Rendered:
-    """``plan`` in ``fmt``; ApiError when the plan lacks what the format needs."""
+def render_plan(
+    plan: Plan,
+    graph: KnowledgeGraph,
+    fmt: PlanFormat,
+    base_url: str,
+    request: PlanRequest | None = None,
+) -> Rendered:
+    """``plan`` in ``fmt``; ApiError when the plan lacks what the format needs.
+
+    ``request``, what the plan was made from, lets a CASE export's uris resolve on the
+    server at ``base_url`` (``api.exports.case.case_query``)."""
     name = file_stem(plan)
     if fmt is PlanFormat.JSON:
         return Rendered(json_bytes(plan_data(plan)), "application/json", f"{name}.json")
@@ -53,7 +63,7 @@ def render_plan(plan: Plan, graph: KnowledgeGraph, fmt: PlanFormat, base_url: st
     if fmt is PlanFormat.CASE:
         from api.exports.case import plan_case
 
-        data = plan_case(plan, graph, base_url)
+        data = plan_case(plan, graph, base_url, request=request)
         return Rendered(json_bytes(data), "application/json", f"{name}.case.json")
     if fmt is PlanFormat.MOODLE_CSV:
         from api.exports.moodle import plan_moodle_csv
