@@ -24,7 +24,7 @@ from pydantic import (
 
 from graph.material import depth_material, total_minutes
 from graph.study_time import OVERVIEW_LIMIT, length_minutes
-from graph.suggest import did_you_mean, suggest
+from graph.suggest import MAX_ID_LENGTH, did_you_mean, suggest
 from graph.taxonomy import (
     SLUG_PATTERN,
     Category,
@@ -48,17 +48,28 @@ Slug = Annotated[
     str,
     Field(
         pattern=SLUG_PATTERN,
+        max_length=MAX_ID_LENGTH,
         description="A stable id: lowercase words joined by hyphens, e.g. kv-cache.",
         examples=["kv-cache"],
     ),
 ]
 Minutes = Annotated[StrictInt, Field(ge=1, le=MAX_MINUTES, description="Study time in minutes.")]
-Text = Annotated[str, Field(min_length=1)]
-Url = Annotated[str, Field(pattern=r"^https?://\S+$", description="An http(s) address.")]
+
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+"""The control characters no text of the graph may hold, as a character-class range: C0 but
+TAB, LF and CR, then DEL and C1. RFC 5545 forbids them in a calendar's text, and a title
+that carries one (a NUL, an ESC) breaks terminals, spreadsheets and Markdown alike."""
+CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+TEXT_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*$"
+QUESTION_PATTERN = rf"^[^{CONTROL_CHARACTERS}]*\?[^\S{CONTROL_CHARACTERS}]*$"
+URL_PATTERN = rf"^https?://[^\s{CONTROL_CHARACTERS}]+$"
+
+Text = Annotated[str, Field(min_length=1, pattern=TEXT_PATTERN)]
+Url = Annotated[str, Field(pattern=URL_PATTERN, description="An http(s) address.")]
 Question = Annotated[
     str,
     Field(
-        pattern=r"\?\s*$",
+        pattern=QUESTION_PATTERN,
         description='A question the learner answers for themselves, e.g. "Can you ...?"',
     ),
 ]

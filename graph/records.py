@@ -6,15 +6,16 @@ maintainer can act on, pinned to the line where the bad value is written.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from graph.diagnostics import Diagnostic, Severity
-from graph.models import ARXIV_PATTERN, UNION_TAGS, FieldProblem
+from graph.models import ARXIV_PATTERN, CONTROL, QUESTION_PATTERN, UNION_TAGS, FieldProblem
 from graph.source import LocPath, SourceFile, describe_value
-from graph.suggest import did_you_mean, slugify, suggest
+from graph.suggest import MAX_ID_LENGTH, did_you_mean, slugify, suggest
 from graph.taxonomy import SLUG_PATTERN
 
 
@@ -132,6 +133,12 @@ def _explain(error: Any, loc: LocPath, model: type[BaseModel], what: str) -> tup
         return f"must be text, got {shown}", "put the value in quotes"
     if kind == "string_too_short":
         return "must not be empty", None
+    if kind == "string_too_long" and ctx.get("max_length") == MAX_ID_LENGTH:  # a Slug
+        name = "id" if field == "id" else "the id"
+        return (
+            f"{name} is {len(value)} characters; ids are at most {MAX_ID_LENGTH}",
+            "shorten it: an id is a few words joined by hyphens, e.g. kv-cache",
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number, got {shown}", None
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -150,6 +157,9 @@ def _explain(error: Any, loc: LocPath, model: type[BaseModel], what: str) -> tup
 
 
 def _explain_pattern(pattern: str, value: Any) -> tuple[str, str | None]:
+    control = CONTROL.search(value) if isinstance(value, str) else None
+    if control is not None:  # every text pattern refuses these: say which, wherever it is
+        return _explain_control(value, control.start())
     if pattern == SLUG_PATTERN:
         slug = slugify(str(value))
         return (
@@ -160,9 +170,34 @@ def _explain_pattern(pattern: str, value: Any) -> tuple[str, str | None]:
         return f"{value!r} is not an arXiv id", 'arXiv ids look like "1706.03762"'
     if pattern.startswith("^https?"):
         return f"{value!r} is not an http(s) address", "give the full address, https://..."
-    if pattern.startswith(r"\?"):
+    if pattern == QUESTION_PATTERN:
         return f"{value!r} is not a question", "checklist items are questions ending in '?'"
     return f"{value!r} does not match {pattern}", None
+
+
+def _explain_control(value: str, at: int) -> tuple[str, str]:
+    """A text holding a control character: which one, where, and how it got there."""
+    char = value[at]
+    name = unicodedata.name(char, CONTROL_NAMES.get(char, "a control character"))
+    return (
+        f"contains the control character U+{ord(char):04X} ({name}) at character {at + 1}: "
+        f"{value[max(0, at - 20) : at + 20]!r}",
+        "delete it: an escape in double quotes such as \\0, \\e or \\x1b writes one in YAML; "
+        "write \\n for a line break",
+    )
+
+
+CONTROL_NAMES = {
+    "\x00": "NULL",
+    "\x07": "BELL",
+    "\x08": "BACKSPACE",
+    "\x0b": "LINE TABULATION",
+    "\x0c": "FORM FEED",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+    "\x85": "NEXT LINE",
+}
+"""Names of common control characters, which unicodedata.name does not know."""
 
 
 def _model_at(model: type[BaseModel], loc: LocPath) -> type[BaseModel]:

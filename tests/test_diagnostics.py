@@ -524,3 +524,23 @@ def test_a_concept_and_a_paper_may_share_a_name_and_lookup_finds_both(data_dir):
     assert graph.lookup("Low Rank Adaptation") == ("low-rank-adaptation",)
     assert graph.lookup("Paper lora") == ("lora",)
     assert graph.lookup("nothing like it") == ()
+
+
+def test_an_id_or_a_reference_over_100_characters_is_an_error_at_its_line(data_dir):
+    long_id, long_ref = "a" * 10_000, "-".join(["word"] * 30)  # 149 characters
+    text = concept_yaml("b") + concept_yaml(long_id, demo="b") + concept_yaml("c", ["b", long_ref])
+    result = run_check(data_dir(concepts=text))
+    errors = [(d.location.line, d.message) for d in result.errors]
+    assert errors == [
+        (line_of(text, f"- id: {long_id}"), "id: id is 10000 characters; ids are at most 100"),
+        (
+            line_of(text, f"    - {long_ref}"),
+            "requires[1]: the id is 149 characters; ids are at most 100",
+        ),
+    ]
+    assert all(len(d.render()) < 300 for d in result.errors)  # the id is not echoed back
+
+
+def test_an_id_of_exactly_100_characters_is_fine(data_dir):
+    text = concept_yaml("b") + concept_yaml("c" * 100, ["b"])
+    assert run_check(data_dir(concepts=text)).errors == []
