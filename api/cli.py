@@ -196,10 +196,10 @@ def _print_report(result: LoadResult, failed: bool, how: WarningsShown, limit: i
         console.print(table)
         if result.graph.paths:
             console.print(_paths_table(result.graph))
-    for severity, kinds in (("Errors", _by_code(result.errors)), ("Warnings", groups)):
-        if kinds:
+    for severity, by_kind in (("Errors", _by_code(result.errors)), ("Warnings", groups)):
+        if by_kind:
             console.print(f"{severity} by kind:", markup=False)
-        for code, found in kinds.items():
+        for code, found in by_kind.items():
             left = len(found) - len(chosen[code]) if severity == "Warnings" else 0
             note = f"  ({left:,} not shown)" if left else ""
             console.print(f"  {code:<24} {len(found):>6,}{note}", markup=False)
