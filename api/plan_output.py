@@ -1,7 +1,7 @@
 """How the CLI shows a plan: a JSON-ready dict, and a readable table with totals."""
 
 from dataclasses import fields, is_dataclass
-from datetime import date
+from datetime import date, time
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -40,6 +40,8 @@ def to_data(value: Any) -> Any:
         return {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, time):  # a schedule's time of day: HH:MM, as a request gives it
+        return value.strftime("%H:%M")
     return value
 
 
@@ -154,6 +156,7 @@ def plan_table(plan: Plan) -> Group:
             Text(
                 f"Schedule: {len(s.sessions)} sessions of up to {hours(s.session_minutes)} on "
                 f"{', '.join(s.study_days)}, from {s.start} to {s.end}"
+                + (f", each at {s.at:%H:%M} ({s.timezone})" if s.at is not None else "")
             )
         )
     return Group(*parts)

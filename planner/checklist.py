@@ -1,9 +1,20 @@
-"""The plan as a Markdown checklist: per step, what it assigns and the questions to answer."""
+"""The plan as a Markdown checklist: per step, what it assigns and the questions to answer.
 
+Every piece of text from the data is escaped for CommonMark (``markdown_text``): markup
+characters are backslash-escaped, ``<``, ``>`` and ``&`` written as character references, so
+no title reaches a renderer as markup or raw HTML, and line breaks fold into spaces, so a
+heading stays one line. Each resource a step assigns links to its address, each paper to
+its page (``markdown_link``: http(s) addresses only, written so that no character of them
+ends the link early).
+"""
+
+import re
 from typing import TYPE_CHECKING
 
+from graph.material import Material
+from graph.models import CONTROL_CHARACTERS
 from planner.durations import format_minutes
-from planner.material import describe
+from planner.material import action, describe
 
 if TYPE_CHECKING:  # plan.py imports the modules this one does
     from planner.plan import Plan, Step
@@ -12,31 +23,124 @@ if TYPE_CHECKING:  # plan.py imports the modules this one does
 
 def checklist_markdown(plan: "Plan") -> str:
     """A heading per step; a ``- [ ]`` line for each thing it assigns and each question."""
-    lines = [f"# Study plan: {plan.preset or ', '.join(plan.goals)}", ""]
+    md = markdown_text
+    lines = [f"# Study plan: {md(plan.preset or ', '.join(plan.goals))}", ""]
     lines.append(
         f"{len(plan.steps)} steps, {format_minutes(plan.minutes)} on the {plan.track} track"
         + ("" if plan.fits else f" (the full path needs {format_minutes(plan.full_minutes)})")
     )
-    lines += [line for note in plan_notes(plan) for line in ("", note)]
+    lines += [line for note in plan_notes(plan) for line in ("", md(note))]
     heads = {sec.steps[0]: sec for sec in plan.sections if sec.steps}
     for step in plan.steps:
         if step.number in heads:
-            lines += ["", f"## {section_title(heads[step.number])}"]
+            lines += ["", f"## {md(section_title(heads[step.number]))}"]
         added = " (added: the source skips it)" if step.added else ""
-        lines += ["", f"### {step.number}. {step.title}{added} ({step_summary(step)})", ""]
+        title = markdown_link(step.title, step.link)
+        lines += ["", f"### {step.number}. {title}{added} ({step_summary(step)})", ""]
         if len(step.why) > 1:
-            lines += [f"Why: {' -> '.join(step.why)}", ""]
+            lines += [f"Why: {' -> '.join(md(node) for node in step.why)}", ""]
         if step.advice:
-            lines += [f"Focus: {step.advice}", ""]
-        lines += [f"- [ ] {describe(m)}" for m in step.material]
-        lines += [f"- [ ] {item}" for item in step.checklist]
+            lines += [f"Focus: {md(step.advice)}", ""]
+        lines += [f"- [ ] {material_markdown(m)}" for m in step.material]
+        lines += [f"- [ ] {md(item)}" for item in step.checklist]
     for sec in plan.sections:
         if sec.path is not None:
-            lines += ["", f"## {section_title(sec)}", "", f"Continue with the {sec.path} preset."]
+            lines += [
+                "",
+                f"## {md(section_title(sec))}",
+                "",
+                f"Continue with the {md(sec.path)} preset.",
+            ]
     if plan.dropped:
         lines += ["", "## Left out to fit the budget", ""]
-        lines += [f"- {d.title} ({format_minutes(d.minutes)}): {d.reason}" for d in plan.dropped]
+        lines += [
+            f"- {md(d.title)} ({format_minutes(d.minutes)}): {md(d.reason)}" for d in plan.dropped
+        ]
     return "\n".join(lines) + "\n"
+
+
+def material_markdown(material: Material) -> str:
+    """A piece of material as a checklist line says it: a resource or a paper as a link to
+    its address, with its kind and minutes ('Watch [Essence of calculus](<https://...>)
+    (video, 38 min)'); anything without an address as every face words it (``describe``)."""
+    if material.url is None or not SAFE_URL.match(material.url):
+        return markdown_text(describe(material))
+    link = markdown_link(material.title, material.url)
+    if material.seen_in is not None:
+        seen = f"already assigned in step {material.seen_in}"
+        return f"{action(material)} {link} ({material.kind}): {seen}"
+    minutes = f", {format_minutes(material.minutes)}" if material.minutes is not None else ""
+    return f"{action(material)} {link} ({material.kind}{minutes})"
+
+
+LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+"""Every line break Python knows (str.splitlines'), CRLF as one."""
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+_INLINE = re.compile(r"[\\`*_\[\]#|~$<>&]")
+_REFERENCE = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_BLOCK_START = re.compile(r"[ \t]+|[-+=>]|\d+(?=[.)])")
+"""What could open a block at the start of a line: indentation (a code block), a list,
+heading-underline or quote marker, a number before a dot or parenthesis (an ordered list)."""
+
+
+def fold_lines(text: str) -> str:
+    """``text`` on one line: each line break (CRLF, LF, CR, NEL, U+2028...) becomes a space."""
+    return LINE_BREAK.sub(" ", text)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as CommonMark that renders as exactly that text, on one line.
+
+    Line breaks fold into spaces and other control characters but TAB are dropped; then
+    every character that could start inline markup (emphasis, code, links, tables, math,
+    a heading's closing #) is backslash-escaped and ``<``, ``>``, ``&`` become character
+    references, so no raw HTML, tag or entity survives. Whatever could open a block at the
+    start of a line (indentation, '- ', '1. ', '> ') is escaped too, so the text can start
+    a line (a list item) as safely as it can end a heading.
+    """
+    text = _CONTROL.sub("", fold_lines(text))
+    start = _BLOCK_START.match(text)
+    lead = ""
+    if start is not None:  # spaces as references, a marker backslashed, digits then a \.
+        found = start.group()
+        if found[0] in " \t":
+            lead = "".join(f"&#{ord(c)};" for c in found)
+        elif found.isdigit():
+            lead = found + "\\"
+        else:
+            lead = "\\" + found
+        text = text[start.end() :]
+    return lead + _INLINE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _REFERENCE.get(char) or "\\" + char
+
+
+SAFE_URL = re.compile(r"https?://", re.IGNORECASE)
+_IN_DESTINATION = re.compile(r"[<>\s\x00-\x1f\x7f-\x9f]")
+
+
+def markdown_link(text: str, url: str | None) -> str:
+    """``[text](<url>)`` with the text escaped (``markdown_text``), when ``url`` is an http(s)
+    address; the escaped text alone otherwise.
+
+    The address goes in the pointy-bracket form, where parentheses and spaces are plain;
+    what would still end or break it (``<``, ``>``, whitespace and controls) is
+    percent-encoded, a backslash is escaped, and an ``&`` that would read as a character
+    reference (``&amp;``) is written as one, so the link leads exactly where ``url`` says.
+    """
+    label = markdown_text(text)
+    if url is None or not SAFE_URL.match(url):
+        return label
+    encoded = _IN_DESTINATION.sub(_percent, url).replace("\\", "\\\\")
+    encoded = re.sub(r"&(?=#?[0-9A-Za-z]+;)", "&amp;", encoded)
+    return f"[{label}](<{encoded}>)"
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode())
 
 
 def step_summary(step: "Step") -> str:

@@ -71,9 +71,14 @@ def paper_checklist(
     return tuple(dict.fromkeys(items))
 
 
+def action(material: Material) -> str:
+    """What a learner does with ``material``: Watch, Read, Take, Answer..."""
+    return _VERB.get(material.kind, "Study")
+
+
 def describe(material: Material) -> str:
     """One line a learner can act on: 'Watch Essence of calculus (38 min)'."""
-    verb = _VERB.get(material.kind, "Study")
+    verb = action(material)
     if material.seen_in is not None:
         return f"{verb} {material.title}: already assigned in step {material.seen_in}"
     minutes = f" ({format_minutes(material.minutes)})" if material.minutes is not None else ""

@@ -12,17 +12,29 @@ the fields as spelled here; each face renders them in its own spelling.
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from graph.taxonomy import StudyDepth, Track
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError, shown
-from planner.request import MAX_GOALS, MAX_KNOWN, NodeId, Pace, PlanRequest, Weekday
+from planner.request import (
+    CLOCK_PATTERN,
+    MAX_GOALS,
+    MAX_KNOWN,
+    NodeId,
+    Pace,
+    PlanRequest,
+    Weekday,
+    clock_time,
+)
 
 MAX_TEXT = 100
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Clock = Annotated[Text, WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})]
+"""A time of day, HH:MM. The pattern is the schema's alone: PlanRequest reads the time, with
+an error that says how to write one."""
 
-TO_REQUEST = {"goal": "goals", "budget": "budget_minutes"}
+TO_REQUEST = {"goal": "goals", "budget": "budget_minutes", "tz": "timezone"}
 """The PlanRequest field each text field becomes, where the names differ."""
 FROM_REQUEST = {v: k for k, v in TO_REQUEST.items()}
 
@@ -55,6 +67,12 @@ class PlanQuery(BaseModel):
         pattern=r"^\d{4}-\d{2}-\d{2}$",
         description="First study day, YYYY-MM-DD (default: today, with a pace).",
     )
+    at: Clock | None = Field(
+        default=None,
+        description="Time of day each session starts, HH:MM (24-hour), e.g. 19:00: a calendar "
+        "export then holds timed sessions instead of all-day ones.",
+    )
+    tz: Text = Field(default="UTC", description="Time zone of at: an IANA name, e.g. Europe/Paris.")
     depth: StudyDepth = Field(
         default=StudyDepth.STUDY,
         description="overview (one short resource), study (the core material and the "
@@ -101,6 +119,8 @@ class PlanQuery(BaseModel):
                 known_implies_prerequisites=self.known_implies_prerequisites,
                 pace=pace,
                 start=start,
+                at=None if self.at is None else clock_time(self.at),
+                timezone=self.tz,
             )
         except ValidationError as exc:
             raise _text_error(exc) from None
@@ -126,6 +146,15 @@ def _text_error(exc: ValidationError) -> PlanError:
     """The first problem pydantic found in the PlanRequest, named as the text field."""
     problem = exc.errors()[0]
     head = str(problem["loc"][0]) if problem["loc"] else "request"
+    cause = (problem.get("ctx") or {}).get("error")
+    if isinstance(cause, PlanError):  # a field that words its own error (at, timezone)
+        return PlanError(
+            FROM_REQUEST.get(head, head),
+            cause.message,
+            cause.suggestions,
+            code=cause.code,
+            value=cause.value,
+        )
     value = problem.get("input")
     return PlanError(
         FROM_REQUEST.get(head, head),

@@ -1,21 +1,28 @@
 """What a learner asks for: the plan request and its pace, validated at the edge."""
 
+import functools
 import re
-from datetime import date
+import zoneinfo
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     Strict,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
+from graph.suggest import suggest
 from graph.taxonomy import StudyDepth, Track
+from planner.errors import PlanError, shown
 
 MAX_GOALS = 50
 MAX_KNOWN = 500
@@ -43,6 +50,61 @@ def _iso_date(value: object) -> object:
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+"""A time of day as HH:MM on the 24-hour clock: 07:30, 19:00."""
+_CLOCK = re.compile(CLOCK_PATTERN)
+
+
+def clock_time(value: object) -> time:
+    """A time of day, or its HH:MM text; a PlanError naming ``at`` for anything else."""
+    if isinstance(value, time) and value.tzinfo is None and not value.second | value.microsecond:
+        return value
+    if isinstance(value, str) and _CLOCK.fullmatch(value):
+        return time(int(value[:2]), int(value[3:]))
+    raise PlanError(
+        "at",
+        f"{shown(value)} is not a time of day; write it as HH:MM on the 24-hour clock, e.g. 19:00",
+        value=value if isinstance(value, str) else None,
+    )
+
+
+ClockTime = Annotated[
+    time,
+    BeforeValidator(clock_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["19:00"]}),
+]
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """Every IANA time zone name zoneinfo knows (from the tzdata package, else the system)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _time_zone(value: str) -> str:
+    """An IANA time zone name zoneinfo can load; a PlanError with did-you-mean otherwise."""
+    if value in time_zones():
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        else:
+            return value
+    raise PlanError(
+        "timezone",
+        f"unknown time zone {shown(value)}: give an IANA name (Area/City, as in "
+        "America/New_York) or UTC",
+        suggest(value, sorted(time_zones())),
+        value=value,
+    )
+
+
+TimeZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH), AfterValidator(_time_zone)
+]
+"""An IANA time zone name, e.g. Europe/Paris."""
 
 
 def _one_of(schema: dict[str, Any]) -> None:
@@ -154,4 +216,14 @@ class PlanRequest(BaseModel):
     start: IsoDate | None = Field(
         default=None,
         description="First study day of the schedule, with a pace (the API's default: today).",
+    )
+    at: ClockTime | None = Field(
+        default=None,
+        description="Time of day each study session starts, HH:MM on the 24-hour clock, in "
+        "timezone: a calendar export then holds timed sessions instead of all-day ones.",
+    )
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description="IANA time zone of at, e.g. Europe/Paris.",
+        examples=["Europe/Paris"],
     )

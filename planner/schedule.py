@@ -1,7 +1,7 @@
 """Spread the steps of a plan over dated study sessions at a learner's pace."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from planner.errors import ErrorCode, PlanError
 from planner.request import WEEKDAYS, Pace
@@ -31,10 +31,19 @@ class Schedule:
     session_minutes: int
     study_days: tuple[str, ...]
     sessions: tuple[Session, ...]
+    at: time | None = None  # when each session starts, in ``timezone``; None: all day
+    timezone: str = "UTC"  # an IANA name
 
 
-def schedule(steps: list[tuple[str, int]], pace: Pace, start: date) -> Schedule:
-    """Sessions from ``start`` on the study days; a long step runs over several sessions."""
+def schedule(
+    steps: list[tuple[str, int]],
+    pace: Pace,
+    start: date,
+    at: time | None = None,
+    timezone: str = "UTC",
+) -> Schedule:
+    """Sessions from ``start`` on the study days; a long step runs over several sessions.
+    ``at`` (local time in ``timezone``) is when each starts: without it, they last all day."""
     size = pace.session_minutes()
     days = {WEEKDAYS.index(d) for d in pace.days()}
     sessions: list[Session] = []
@@ -63,7 +72,7 @@ def schedule(steps: list[tuple[str, int]], pace: Pace, start: date) -> Schedule:
         sessions.append(Session(day, size - room, tuple(parts)))
     end = sessions[-1].date if sessions else start
     study_days = tuple(str(d) for d in pace.days())
-    return Schedule(start, end, size, study_days, tuple(sessions))
+    return Schedule(start, end, size, study_days, tuple(sessions), at, timezone)
 
 
 LAST_DAY = date.max - timedelta(days=1)
