@@ -12,7 +12,9 @@ framework: a CFDocument, its CFItems and the CFAssociations between them.
 
 Identifiers are UUIDv5 names under the graph's own namespace (``graph.namespace``:
 graph.yaml's ``namespace``, or one derived from the graph's node ids) of a readable
-key, so exporting the same graph again gives the same identifiers and a re-import
+key; the whole graph's CFDocument is the namespace itself, so a framework imported
+back (``syllabus import case``: graph.yaml's namespace is the document's identifier)
+exports with the very same identifiers. So exporting the same graph again gives the same identifiers and a re-import
 updates the framework instead of duplicating it, while two graphs never share an
 identifier. A plan's items are keyed under the plan (CASE items belong to one
 document), so importing a plan never rewrites the graph's framework.
@@ -59,7 +61,7 @@ Json = dict[str, Any]
 
 def graph_case(graph: KnowledgeGraph, base_url: str, changed: datetime = UNKNOWN_CHANGE) -> Json:
     """The whole graph as one CASE framework: categories, concepts, papers and their edges."""
-    doc = _Doc(graph.namespace, "graph:", base_url, changed)
+    doc = _Doc(graph.namespace, "graph:", base_url, changed, document=str(graph.namespace))
     document = doc.document(
         graph.title,
         graph,
@@ -216,8 +218,10 @@ class _Doc:
         base_url: str,
         changed: datetime,
         query: str = "",
+        document: str | None = None,
     ) -> None:
         self.namespace = namespace
+        self.document_id = document  # the document's identifier, when not derived
         self.scope = scope
         self.base = base_url.rstrip("/") + CASE_PATH
         self.query = f"?{query}" if query else ""
@@ -225,6 +229,8 @@ class _Doc:
         self.titles: dict[str, str] = {}  # node key -> title, for the associations' LinkURIs
 
     def identifier(self, key: str) -> str:
+        if key == self.document_key and self.document_id is not None:
+            return self.document_id
         return str(uuid.uuid5(self.namespace, self.scope + key))
 
     def uri(self, collection: str, identifier: str) -> str:
