@@ -14,10 +14,11 @@ Identifiers are UUIDv5 names under the graph's own namespace (``graph.namespace`
 graph.yaml's ``namespace``, or one derived from the graph's node ids) of a readable
 key; the whole graph's CFDocument is the namespace itself, so a framework imported
 back (``syllabus import case``: graph.yaml's namespace is the document's identifier)
-exports with the very same identifiers. So exporting the same graph again gives the same identifiers and a re-import
-updates the framework instead of duplicating it, while two graphs never share an
-identifier. A plan's items are keyed under the plan (CASE items belong to one
-document), so importing a plan never rewrites the graph's framework.
+exports with the very same identifiers. So exporting the same graph again gives the
+same identifiers and a re-import updates the framework instead of duplicating it,
+while two graphs never share an identifier. A plan's items are keyed under the plan
+(CASE items belong to one document), so importing a plan never rewrites the graph's
+framework.
 
 Every record carries only the properties the official CASE 1.1 JSON Schemas allow
 (``tests/standards/case11``): a package's CFDocument has no CFPackageURI and its
