@@ -32,6 +32,16 @@ EXAMPLES = {
             "start": "2026-12-01",
         },
     },
+    "evenings": {
+        "summary": "Attention at 45 minutes every evening at 19:00, Paris time (timed .ics)",
+        "value": {
+            "goals": ["attention"],
+            "pace": {"minutes_per_day": 45},
+            "start": "2026-12-01",
+            "at": "19:00",
+            "timezone": "Europe/Paris",
+        },
+    },
     "papers": {
         "summary": "DPO and RAG through the papers",
         "value": {"goals": ["direct-preference-optimisation", "rag"], "track": "paper"},
