@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from graph.diagnostics import Diagnostic, Location, Severity
+from graph.diagnostics import Diagnostic, Findings, Location, Severity
 from graph.loader import CONCEPTS_FILE, PAPERS_FILE, PATHS_FILE
 from graph.settings import SETTINGS_FILE
 from graph.suggest import slugify
@@ -55,7 +55,7 @@ Record = dict[str, Any]
 
 
 @dataclass
-class Imported:
+class Imported(Findings):
     """What an import read: records ready for the YAML files, and every diagnostic.
 
     ``concepts`` and ``papers`` are records as concepts.yaml and papers.yaml spell
@@ -68,14 +68,6 @@ class Imported:
     papers: list[Record] = field(default_factory=list)
     settings: Record = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
 def warning(location: Location, code: str, message: str, hint: str | None = None) -> Diagnostic:
