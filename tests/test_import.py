@@ -199,6 +199,7 @@ def test_a_generated_edge_list_imports_and_checks(tmp_path):
     edges_csv = write_csv(tmp_path / "edges.csv", rows)
     result = syllabus("import", "csv", nodes_csv, edges_csv, "--out", out)
     assert result.exit_code == 0, result.output
+    assert "no study time" not in result.output  # every row states its minutes
     check = syllabus("check", "--data", out, "--no-cache")
     assert check.exit_code == 0, check.output
     graph = load_graph(out, cache_dir=None)
@@ -230,6 +231,8 @@ def test_csv_takes_titles_prerequisite_concept_columns_and_defaults(tmp_path):
     assert graph.concepts["k-means-plus-plus"].category == "foundations"  # the default
     assert graph.concepts["k-means-plus-plus"].minutes == 30
     assert graph.concepts["k-means-plus-plus"].resources[0].url == "https://example.org/kmpp"
+    # a made-up study time is said out loud, once for all the concepts it was given to
+    assert "2 concepts state no study time; each was given 30 minutes" in result.output
 
 
 def test_csv_problems_name_the_file_line_and_column_with_a_did_you_mean(tmp_path):

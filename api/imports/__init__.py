@@ -75,6 +75,24 @@ def warning(location: Location, code: str, message: str, hint: str | None = None
     return Diagnostic(Severity.WARNING, code, location, message, hint)
 
 
+def guessed_minutes(location: Location, count: int) -> list[Diagnostic]:
+    """One warning for the ``count`` concepts given DEFAULT_MINUTES: a plan's minutes are
+    meant to be the minutes of the material it assigns, and these are a placeholder."""
+    if not count:
+        return []
+    return [
+        warning(
+            location,
+            "guessed-minutes",
+            f"{count} concept{'s' if count != 1 else ''} state no study time; each was given "
+            f"{DEFAULT_MINUTES} minutes, a placeholder rather than the time of any material, "
+            "and plans over this graph count that placeholder",
+            "give each concept the resources it assigns with their measured minutes, and "
+            "its minutes their total (README: Editing the YAML)",
+        )
+    ]
+
+
 def category_of(name: str) -> Category | None:
     """Our category that ``name`` is: its slug ('deep-learning') or its title
     ('Deep Learning', 'Architectures & Scaling'), ignoring case and punctuation."""

@@ -56,6 +56,7 @@ from api.imports import (
     Imported,
     Record,
     category_of,
+    guessed_minutes,
     unique_id,
     warning,
 )
@@ -165,6 +166,7 @@ def from_package(data: object, path: Path) -> Imported:
             _validate(item, where, imported.diagnostics)
     imported.concepts = [_compact(i.fields) for i in items if i.kind == "concept"]
     imported.papers = [_compact(i.fields) for i in items if i.kind == "paper"]
+    imported.diagnostics += guessed_minutes(where, len(imported.concepts))  # CASE has none
     if not imported.concepts and not imported.errors:
         imported.diagnostics.append(
             error(

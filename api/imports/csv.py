@@ -32,6 +32,7 @@ from api.imports import (
     Imported,
     Record,
     category_of,
+    guessed_minutes,
     unique_id,
 )
 from graph.diagnostics import Diagnostic, Location, error
@@ -181,6 +182,8 @@ def _nodes(path: Path, table: Rows, problems: list[Diagnostic]) -> dict[str, Rec
             continue
         concepts[node["id"]] = node
         lines[node["id"]] = line
+    unstated = sum(1 for _, cells in rows if not _cell(cells, columns, "minutes"))
+    problems += guessed_minutes(Location(path), unstated)
     return concepts
 
 
