@@ -349,3 +349,30 @@ def test_long_ids_anywhere_are_not_echoed_or_searched(server, path):
     response = within_bounds(pid, lambda: httpx.get(target, timeout=30))
     error = json_error(response)
     assert len(response.content) < 1_000 and error["suggestions"] == []
+
+
+CASE = "/ims/case/v1p1"
+SOME_UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (f"{CASE}/CFItems/{'x' * 20_000}", {}),
+        (f"{CASE}/CFPackages/{SOME_UUID}", {"goal": LONG_ID[:5000]}),
+        (f"{CASE}/CFItems/{SOME_UUID}", {"goal": ALL_CONCEPTS[-50:], "track": "paper"}),
+        (f"{CASE}/CFItemAssociations/{SOME_UUID}", {"goal": "gpt", "budget": "9" * 99}),
+        (f"{CASE}/CFPackages/{GRAPH.namespace}", {}),  # the whole framework, at its largest
+        (f"{CASE}/CFDocuments", {"limit": "9" * 5000}),
+    ],
+    ids=["long-id", "long-goal", "fifty-goals", "huge-budget", "whole-package", "paging"],
+)
+def test_the_case_provider_stays_within_bounds(server, path, params):
+    """The CASE routes answer a CASE payload or CASE's status payload, never the cost of
+    an unbounded plan, and never echo a huge id back."""
+    url, pid = server
+    response = within_bounds(pid, lambda: httpx.get(url + path, params=params, timeout=60))
+    assert response.status_code in (200, 400, 404), response.text[:300]
+    body = response.json()
+    if response.status_code != 200:
+        assert body["imsx_codeMajor"] == "failure" and len(response.content) < 2_000
