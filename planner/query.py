@@ -11,6 +11,7 @@ the fields as spelled here; each face renders them in its own spelling.
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
@@ -161,3 +162,30 @@ def _text_error(exc: ValidationError) -> PlanError:
         problem["msg"],
         value=value if isinstance(value, str | int | float) else None,
     )
+
+
+def steps_query(request: PlanRequest) -> str:
+    """The text form (``GET /v1/plans`` fields, as ``PlanQuery`` reads them) of what decides
+    ``request``'s steps and their order, written beside the reader it must agree with.
+
+    The pace, days and start date shape only the schedule, so a link to the steps
+    (a CASE export's uris) stays the same from one day to the next. Defaults are left out.
+
+    >>> steps_query(PlanRequest(goals=["gpt"], known=["a", "b"], budget_minutes=90))
+    'goal=gpt&known=a&known=b&budget=90m'
+    """
+    fields: list[tuple[str, str]] = [("goal", g) for g in request.goals]
+    fields += [("known", k) for k in request.known]
+    if request.track is not None:
+        fields.append(("track", str(request.track)))
+    if request.depth != PlanRequest.model_fields["depth"].default:
+        fields.append(("depth", str(request.depth)))
+    if request.budget_minutes is not None:
+        fields.append(("budget", f"{request.budget_minutes}m"))
+    if request.include_recommended:
+        fields.append(("recommended", "true"))
+    if request.complete:
+        fields.append(("complete", "true"))
+    if not request.known_implies_prerequisites:
+        fields.append(("known_implies_prerequisites", "false"))
+    return urlencode(fields)

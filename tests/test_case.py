@@ -24,13 +24,13 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from api.app import create_app
-from api.exports.case import CASE_PATH, CaseFramework, case_query, graph_case, plan_case
+from api.exports.case import CASE_PATH, CaseFramework, graph_case, plan_case
 from api.exports.formats import GraphFormat, PlanFormat, render_graph, render_plan
 from bench.load import generate
 from graph import KnowledgeGraph, load_graph
 from graph.taxonomy import Track
 from planner.plan import make_plan
-from planner.query import PlanQuery
+from planner.query import PlanQuery, steps_query
 from planner.request import Pace, PlanRequest
 from tests.helpers import REPO, live_server
 from tests.hostile import GOAL, hostile_graph
@@ -279,7 +279,7 @@ def test_a_plans_query_plans_the_same_steps(builtin):
         PlanRequest(goals=["gpt"], known=["linear-algebra"], budget_minutes=900, depth="deep"),
         PlanRequest(goals=["researcher-path"], complete=True, known_implies_prerequisites=False),
     ]:
-        query = case_query(request)
+        query = steps_query(request)
         fields: dict[str, object] = {}
         for name, value in parse_qsl(query):
             if name in ("goal", "known"):

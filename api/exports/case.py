@@ -29,7 +29,7 @@ with its CFDocumentURI, an item with its associations) are built from the packag
 Each ``uri`` is where the server that wrote the export serves the object (the CASE
 provider API, ``api/routes/case.py``, under ``{base_url}/ims/case/v1p1``). A plan's
 objects exist only in the plan, so a plan's uris carry the plan's query string
-(``case_query``: what decides the plan's steps, in ``GET /v1/plans`` spelling), from
+(``planner.query.steps_query``: what decides the plan's steps, in ``GET /v1/plans`` spelling), from
 which the provider plans it again; without the request they carry none, and do
 not resolve.
 """
@@ -39,11 +39,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from graph import KnowledgeGraph
 from graph.taxonomy import CATEGORY_TITLES, Category
 from planner.plan import Plan, Step
+from planner.query import steps_query
 from planner.request import PlanRequest
 
 UNKNOWN_CHANGE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -88,10 +88,10 @@ def plan_case(
 ) -> Json:
     """One plan as a CASE framework: its steps in study order and the prerequisites among them.
 
-    ``request`` is what the plan was made from: its ``case_query`` ends every uri, so
+    ``request`` is what the plan was made from: its ``planner.query.steps_query`` ends every uri, so
     that the server can plan it again to serve them.
     """
-    query = case_query(request) if request is not None else ""
+    query = steps_query(request) if request is not None else ""
     doc = _Doc(graph.namespace, f"plan:{plan_key(plan)}:", base_url, changed, query)
     document = doc.document(
         plan_title(plan, graph),
@@ -125,33 +125,6 @@ def plan_key(plan: Plan) -> str:
     """
     goals = plan.preset or ",".join(plan.goals)
     return f"{plan.track}:{goals}:{','.join(sorted(plan.known))}"
-
-
-def case_query(request: PlanRequest) -> str:
-    """The query string (``GET /v1/plans`` fields) that plans ``request``'s steps again.
-
-    Only what decides the steps and their order: the pace, days and start date
-    shape the schedule, which CASE does not carry, so a plan's uris stay the same
-    from one day to the next. Defaults are left out.
-
-    >>> case_query(PlanRequest(goals=["gpt"], known=["a", "b"], budget_minutes=90))
-    'goal=gpt&known=a&known=b&budget=90m'
-    """
-    fields: list[tuple[str, str]] = [("goal", g) for g in request.goals]
-    fields += [("known", k) for k in request.known]
-    if request.track is not None:
-        fields.append(("track", str(request.track)))
-    if request.depth != PlanRequest.model_fields["depth"].default:
-        fields.append(("depth", str(request.depth)))
-    if request.budget_minutes is not None:
-        fields.append(("budget", f"{request.budget_minutes}m"))
-    if request.include_recommended:
-        fields.append(("recommended", "true"))
-    if request.complete:
-        fields.append(("complete", "true"))
-    if not request.known_implies_prerequisites:
-        fields.append(("known_implies_prerequisites", "false"))
-    return urlencode(fields)
 
 
 def plan_title(plan: Plan, graph: KnowledgeGraph) -> str:

@@ -49,7 +49,7 @@ def render_plan(
     """``plan`` in ``fmt``; ApiError when the plan lacks what the format needs.
 
     ``request``, what the plan was made from, lets a CASE export's uris resolve on the
-    server at ``base_url`` (``api.exports.case.case_query``)."""
+    server at ``base_url`` (``planner.query.steps_query``)."""
     name = file_stem(plan)
     if fmt is PlanFormat.JSON:
         return Rendered(json_bytes(plan_data(plan)), "application/json", f"{name}.json")

@@ -11,7 +11,7 @@ framework and any plan's, one object at a time, where the CASE exports' uris poi
 Every payload is built from the export itself (``api.exports.case.CaseFramework``):
 the graph's package is exported once per base URL and kept (``AppState.case``). A
 plan's objects exist only in the plan, so a plan's uris carry its query, the
-``GET /v1/plans`` fields that decide its steps (``case_query``); with one, the
+``GET /v1/plans`` fields that decide its steps (``planner.query.steps_query``); with one, the
 provider plans it again in a worker process, as any plan request, and serves the
 object from that plan.
 
