@@ -28,6 +28,7 @@ from planner.request import (
     Weekday,
     clock_time,
 )
+from planner.study_days import parse_study_days
 
 MAX_TEXT = 100
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
@@ -60,8 +61,8 @@ class PlanQuery(BaseModel):
     pace: Text | None = Field(default=None, description="Study pace: 30m/day or 5h/week.")
     days: Text | None = Field(
         default=None,
-        description="Study days, e.g. mon,wed,fri (default: every day for a daily pace, "
-        "Monday to Friday for a weekly one).",
+        description="Study days: mon,wed,fri, mon wed fri, mon-fri, weekdays or weekends "
+        "(default: every day for a daily pace, Monday to Friday for a weekly one).",
     )
     start: Text | None = Field(
         default=None,
@@ -128,12 +129,7 @@ class PlanQuery(BaseModel):
 
 
 def _days(days: str | None) -> list[Weekday] | None:
-    if days is None:
-        return None
-    chosen = [d.strip().lower()[:3] for d in days.split(",") if d.strip()]
-    if not chosen or any(d not in {w.value for w in Weekday} for d in chosen):
-        raise PlanError("days", f"{shown(days)} is not a list of days like mon,wed,fri", value=days)
-    return [Weekday(d) for d in chosen]
+    return None if days is None else parse_study_days(days, "days")
 
 
 def _pace(rate: dict[str, float], days: list[Weekday] | None) -> Pace:
