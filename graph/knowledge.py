@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import networkx as nx
 
@@ -21,6 +21,9 @@ from graph.nodes import Concept, LearningPath, Paper
 from graph.settings import GraphSettings
 from graph.suggest import slugify
 from graph.taxonomy import Category, EdgeKind, Phase, ReadingAdvice, ReadingDepth, StudyDepth
+
+if TYPE_CHECKING:
+    from graph.search import IndexEntry
 
 
 class GraphSummary(NamedTuple):
@@ -90,6 +93,13 @@ class KnowledgeGraph:
                 for name in (record.title, *getattr(record, "aliases", ())):  # paths have none
                     spelled.setdefault(slugify(name), record.id)
         return spelled
+
+    @cached_property
+    def search_index(self) -> tuple["IndexEntry", ...]:
+        """Every node's names and summary as search compares them, stemmed once."""
+        from graph.search import build_index  # search reads the graph: import it when used
+
+        return build_index(self)
 
     @cached_property
     def curated_order(self) -> dict[str, int]:

@@ -76,7 +76,12 @@ def slugify(text: str) -> str:
     return "-".join(_WORD.findall(text.lower()))
 
 
-def suggest(word: str, candidates: Iterable[str] | Mapping[str, str], limit: int = 3) -> list[str]:
+def suggest(
+    word: str,
+    candidates: Iterable[str] | Mapping[str, str],
+    limit: int = 3,
+    cutoff: float = 0.6,
+) -> list[str]:
     """Up to ``limit`` candidate ids that look like ``word``, closest first.
 
     ``candidates`` is either the ids (or field names, or values) themselves, or a
@@ -84,7 +89,8 @@ def suggest(word: str, candidates: Iterable[str] | Mapping[str, str], limit: int
     its id, so that 'self-attention' can suggest 'attention' (see
     ``KnowledgeGraph.spellings``). Case and punctuation are ignored: both sides
     are compared as slugs ('Linear_Algebra' looks like 'linear-algebra'). A word
-    longer than MAX_ID_LENGTH gets no suggestions and costs nothing.
+    longer than MAX_ID_LENGTH gets no suggestions and costs nothing. ``cutoff`` is
+    the least difflib ratio of the two slugs that counts as alike.
     """
     if len(word) > MAX_ID_LENGTH or limit < 1:
         return []
@@ -93,7 +99,7 @@ def suggest(word: str, candidates: Iterable[str] | Mapping[str, str], limit: int
     for spelling, node in pairs:
         names.setdefault(_slug(spelling), node)
     found: list[str] = []
-    for name in difflib.get_close_matches(_slug(word), names, n=limit * 3, cutoff=0.6):
+    for name in difflib.get_close_matches(_slug(word), names, n=limit * 3, cutoff=cutoff):
         if names[name] not in found:
             found.append(names[name])
     return found[:limit]
