@@ -11,8 +11,9 @@ node keeps the place of the first tier that finds it (no node is listed twice):
    start of a word (anywhere, for a query of ``MIN_INSIDE_LENGTH`` characters or
    more: "norm" in "RMSNorm"), or every word of it as a word form (the last word may
    be a word's beginning, as a search box is typed), best first: a name that starts
-   with it, then one with it at the start of a word, then the shortest such name;
-   ties concepts before papers, then in id order. ``match`` "text".
+   with it (after a leading article), then one with it at the start of a word, then
+   the shortest such name; ties concepts before papers, then in id order. ``match``
+   "text".
 3. **Near spellings**, only when no name is the query or holds it (so the query is
    likely misspelt): up to ``limit`` nodes whose id, title or alias is at least
    ``SIMILARITY_FLOOR`` alike (``graph.suggest.suggest``), for a query of
@@ -59,6 +60,9 @@ class Hit(NamedTuple):
     kind: HitKind
     title: str
     match: Match
+
+
+_ARTICLE = re.compile(r"^(?:the|an?)\s+")
 
 
 class _Query(NamedTuple):
@@ -117,7 +121,7 @@ class IndexEntry(NamedTuple):
 
 
 class Name(NamedTuple):
-    """A title or alias: as written (casefolded), its words and their stems."""
+    """A title or alias: casefolded, without a leading article; its words and their stems."""
 
     text: str
     words: tuple[str, ...]
@@ -142,7 +146,8 @@ def build_index(graph: "KnowledgeGraph") -> tuple[IndexEntry, ...]:
     for record, group, summary in zip(records, names, summary_stems, strict=True):
         named = []
         for text in group:
-            named.append(Name(text.casefold(), tuple(words(text)), name_stems[position]))
+            bare = _ARTICLE.sub("", text.casefold())  # "The Transformer" starts with "transformer"
+            named.append(Name(bare, tuple(words(text)), name_stems[position]))
             position += 1
         if isinstance(record, Concept):
             entries.append(IndexEntry(record.id, "concept", tuple(named), summary, ""))
