@@ -195,7 +195,6 @@ def run(demo: Demo) -> None:
 
 # One-line breaks of the concept that the checks above must catch.
 MUTATIONS = [
-    ("the merge keeps model A only", "return {k: (p[k] + q[k]) / 2 for k in p}", "return p"),
     (
         "task vectors taken without subtracting the base (the base is added twice)",
         "scale * sum(t[k] - base[k] for t in tuned)",
