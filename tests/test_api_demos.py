@@ -31,6 +31,17 @@ def test_demos_list_and_detail(client):
     assert missing.status_code == 404 and missing.json()["error"]["suggestions"] == ["kv-cache"]
 
 
+def test_a_demos_source_is_served_as_plain_text_for_a_plans_link(client):
+    """A demo step links to its source: the module's own text, not JSON; an unknown id is a
+    JSON 404 with did-you-mean, as every other id is."""
+    source = client.get("/v1/demos/kv-cache/source")
+    assert source.status_code == 200 and source.headers["content-type"].startswith("text/plain")
+    assert source.text == (REPO / "demos" / "kv_cache.py").read_text(encoding="utf-8")
+    missing = client.get("/v1/demos/kv-cahce/source")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown-id"
+    assert missing.json()["error"]["suggestions"] == ["kv-cache"]
+
+
 def test_demo_runs_are_off_unless_the_operator_allows_them(client, monkeypatch):
     monkeypatch.delenv(demo_routes.ALLOW_RUNS, raising=False)
     refused = client.post("/v1/demos/attention/runs")

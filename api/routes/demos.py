@@ -15,6 +15,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
 
 from api.errors import ApiError, shown
 from api.models import ERRORS, DemoDetail, DemoOut
@@ -60,6 +61,18 @@ async def get_demo(demo_id: str, state: State) -> DemoDetail:
         claims=latest["checks"] if latest else [],
         records={device: record for device, record in records.items() if record},
     )
+
+
+@router.get(
+    "/demos/{demo_id}/source",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def get_demo_source(demo_id: str, state: State) -> PlainTextResponse:
+    """One demo's Python source as plain text, to read in the browser before running it
+    (``syllabus demos run <id>``); a plan's demo steps link here."""
+    demo = _demo_or_404(state, demo_id)
+    return PlainTextResponse(demo.path.read_text(encoding="utf-8"))
 
 
 @router.post(
