@@ -98,6 +98,11 @@ class Edge(NamedTuple):
 class View(NamedTuple):
     nodes: tuple[Node, ...]  # in drawing order
     edges: tuple[Edge, ...]  # sorted
+    # Graphviz draws prerequisites left of what needs them rather than above it: the whole
+    # graph drawn top to bottom is one very wide row of categories (11,600 by 1,000 points
+    # for the concepts alone); left to right it is nearer a page's shape (4,300 by 3,300)
+    # and its wide labels stack instead of spreading.
+    across: bool = False
 
 
 # --- the graph ---------------------------------------------------------------------------
@@ -131,15 +136,22 @@ def graph_view(
     direction: Direction = Direction.BOTH,
     *,
     max_nodes: int = MAX_NODES,
+    papers: bool = True,
 ) -> View:
-    """What ``graph_diagram`` draws; ApiError 404 for an unknown focus, 413 when too large."""
+    """What ``graph_diagram`` draws; ApiError 404 for an unknown focus, 413 when too large.
+
+    ``papers=False`` leaves papers out (a focus paper stays): the map of the field's
+    concepts and their prerequisites. The whole graph (no focus) is drawn left to right.
+    """
     ids = sorted(graph.digraph) if focus is None else neighbourhood(graph, focus, depth, direction)
+    if not papers:
+        ids = [node for node in ids if node in graph.concepts or node == focus]
     _check_size(len(ids), max_nodes, "focus", "narrow it with focus and depth")
     nodes = tuple(_graph_node(graph, node, node == focus) for node in ids)
     # edges(data=...) cannot know the attribute's type: every edge has a str kind
     pairs: Iterable[tuple[str, str, str]] = graph.digraph.subgraph(ids).edges(data="kind")
     edges = reduced_edges(ids, ((u, v, kind) for u, v, kind in pairs if kind in DRAWN_KINDS))
-    return View(nodes, edges)
+    return View(nodes, edges, across=focus is None)
 
 
 def neighbourhood(
@@ -376,8 +388,9 @@ CLUSTER_ATTR = {"style": "rounded,filled", "color": "#d0d7de", "fillcolor": "#f8
 
 def dot_source(view: View) -> str:
     """The view as DOT: a cluster per category, papers as notes, goals bold, known faded."""
+    graph_attr = {**GRAPH_ATTR, "rankdir": "LR"} if view.across else GRAPH_ATTR
     dot = graphviz.Digraph(
-        "syllabus", graph_attr=GRAPH_ATTR, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR
+        "syllabus", graph_attr=graph_attr, node_attr=NODE_ATTR, edge_attr=EDGE_ATTR
     )
     for category, members in _clusters(view):
         with dot.subgraph(name=f"cluster_{category}") as cluster:

@@ -69,10 +69,14 @@ def plan_picture(
 
 
 def graph_picture(
-    state: AppState, focus: str | None, depth: int | None, direction: Direction
+    state: AppState,
+    focus: str | None,
+    depth: int | None,
+    direction: Direction,
+    papers: bool = True,
 ) -> View:
-    """The view of the graph, or of ``focus``'s neighbourhood."""
-    return graph_view(state.graph, focus, depth, direction)
+    """The view of the graph, or of ``focus``'s neighbourhood; without papers if asked."""
+    return graph_view(state.graph, focus, depth, direction, papers=papers)
 
 
 def graph_export(state: AppState, fmt: GraphFormat, base_url: str) -> Rendered:

@@ -144,6 +144,7 @@ class PaperDetail(PaperSummary):
 
 class CategoryOut(BaseModel):
     id: str
+    title: str = Field(description="the category's name, as diagrams label its cluster")
     concepts: int
     minutes: int
 

@@ -30,7 +30,7 @@ from graph.nodes import Concept, Paper
 from graph.search import matches as _matches
 from graph.search import search as search_graph
 from graph.suggest import suggest
-from graph.taxonomy import Category, EdgeKind, Level, StudyDepth
+from graph.taxonomy import CATEGORY_TITLES, Category, EdgeKind, Level, StudyDepth
 from planner.fringe import fringe
 from planner.request import MAX_KNOWN, NodeId
 from planner.resolve import check_id
@@ -132,11 +132,18 @@ async def get_paper(paper_id: str, state: State) -> PaperDetail:
 
 @router.get("/categories", tags=["graph"])
 async def categories(state: State) -> list[CategoryOut]:
-    """Every category with concepts in it: how many, and their minutes together."""
+    """Every category with concepts in it, in the taxonomy's order: its name, how many
+    concepts, and their minutes together."""
     out: dict[str, CategoryOut] = {}
     for concept in state.graph.concepts.values():
         entry = out.setdefault(
-            concept.category, CategoryOut(id=concept.category, concepts=0, minutes=0)
+            concept.category,
+            CategoryOut(
+                id=concept.category,
+                title=CATEGORY_TITLES[concept.category],
+                concepts=0,
+                minutes=0,
+            ),
         )
         entry.concepts += 1
         entry.minutes += concept.minutes

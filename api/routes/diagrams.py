@@ -54,10 +54,19 @@ async def graph_diagram(
     ] = None,
     depth: Annotated[int | None, Query(ge=0, le=MAX_DEPTH, description="Hops from focus")] = None,
     direction: Direction = Direction.BOTH,
+    papers: Annotated[
+        bool,
+        Query(
+            description="false: concepts and their prerequisites only (a focus paper stays); "
+            "the whole graph without papers is the map of the field"
+        ),
+    ] = True,
 ) -> Response:
-    """The graph, or the neighbourhood of one node: prerequisites up, dependents down."""
+    """The graph, or the neighbourhood of one node: prerequisites up, dependents down.
+
+    The whole graph (no focus) is drawn left to right, each category a cluster."""
     state = AppState.of(request)
-    view = await state.workers().run(graph_picture, focus, depth, direction)
+    view = await state.workers().run(graph_picture, focus, depth, direction, papers)
     return await _drawing(state, view, format, "focus")
 
 
