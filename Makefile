@@ -57,7 +57,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e '.[dev,demos]'
 	@touch $(STAMP)
 
-# The JavaScript and CSS linters (package.json's devDependencies), exactly as the lock file pins them.
+# The JavaScript and CSS linters and DOMPurify (which the page serves), exactly as the lock file pins them.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20.19 or newer" >&2; exit 1; }
 	npm ci --no-audit --no-fund

@@ -274,6 +274,10 @@ def serve_command(
 
     _load_or_exit(data)  # fail here, with the diagnostics, not in every worker
     typer.echo(f"Syllabus: http://{host}:{port}/ for the web page, /docs for the API", err=True)
+    from api.routes.web import missing_page_files
+
+    if missing := missing_page_files():
+        typer.echo(f"warning: {missing}", err=True)  # the API serves; / says the same
     serve(host, port, workers, None if data is None else str(data), log_level)
 
 

@@ -2,6 +2,8 @@
 // and pannable by changing its viewBox: buttons, the wheel, dragging and the keyboard.
 
 import { h } from "./dom.js";
+// DOMPurify's ES module, from package.json's pinned dependency, served by api/routes/web.py.
+import DOMPurify from "./vendor/dompurify/purify.es.mjs";
 
 const ZOOM_STEP = 1.25;
 // Screen pixels per SVG unit below which Graphviz's 11pt labels are too small to read: a
@@ -13,24 +15,30 @@ const MIN_ZOOM = 0.5; // of the whole diagram as Reset shows it
 const MAX_ZOOM = 16;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** The <svg> element of an SVG document's text, stripped of anything that could run. */
+// What a Graphviz diagram may keep: DOMPurify's SVG profile (shapes, text, titles, <a> links
+// with safe URLs; never <script>, <foreignObject>, <use>, <animate> or <set>, on* handlers or
+// javascript: URLs, however split or encoded), less what could load or style anything: <image>
+// (external or data: pictures), <style> and style attributes (url(...) in CSS). Graphviz emits
+// none of these. No filters (svgFilters would bring <feImage>, which loads).
+const SVG_ONLY = Object.freeze({
+  USE_PROFILES: { svg: true },
+  FORBID_TAGS: ["style", "image"],
+  FORBID_ATTR: ["style"],
+  RETURN_DOM_FRAGMENT: true,
+});
+
+/**
+ * The <svg> element of an SVG document's text, cleaned by DOMPurify, as a node of this page
+ * (never parsed as HTML), or null when the text is not an SVG document.
+ */
 export function importSvg(text) {
   const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-  const svg = doc.documentElement;
-  if (svg.namespaceURI !== SVG_NS || svg.localName !== "svg") return null;
-  // Our SVG is Graphviz's, escaped by the API; this is a second line of defence (with the
-  // page's Content-Security-Policy) in case a title ever got through as markup.
-  for (const el of svg.querySelectorAll("script, foreignObject, iframe, object, embed")) {
-    el.remove();
-  }
-  for (const el of [svg, ...svg.querySelectorAll("*")]) {
-    for (const attr of [...el.attributes]) {
-      const value = attr.value.trim().toLowerCase();
-      if (attr.name.toLowerCase().startsWith("on") || value.startsWith("javascript:")) {
-        el.removeAttribute(attr.name);
-      }
-    }
-  }
+  const parsed = doc.documentElement;
+  if (parsed.namespaceURI !== SVG_NS || parsed.localName !== "svg") return null;
+  // Our SVG is Graphviz's, escaped by the API; DOMPurify is a second line of defence (with
+  // the page's Content-Security-Policy) in case a title ever got through as markup.
+  const svg = DOMPurify.sanitize(parsed, SVG_ONLY).firstElementChild;
+  if (svg?.namespaceURI !== SVG_NS || svg.localName !== "svg") return null;
   return document.importNode(svg, true);
 }
 
