@@ -462,9 +462,12 @@ def _planned_or_exit(
         if not goals:
             raise PlanError("goal", "give at least one goal id, or --preset NAME")
         try:
-            query = PlanQuery.model_validate(
-                {**options, "goal": goals, "known": options["known"] or []}
-            )
+            lists = {  # a repeatable option not given reaches here as None
+                name: options[name] or []
+                for name, info in PlanQuery.model_fields.items()
+                if typing.get_origin(info.annotation) is list
+            }
+            query = PlanQuery.model_validate({**options, **lists, "goal": goals})
         except ValidationError as exc:
             problem = exc.errors()[0]
             raise PlanError(str(problem["loc"][0]), problem["msg"]) from None

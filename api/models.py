@@ -240,6 +240,9 @@ class StepOut(BaseModel):
     covers: list[str] = Field(description="the concepts studied in this step")
     checklist: list[str]
     added: bool = Field(description="a preset's prerequisite its source skips, added by complete")
+    status: Literal["todo", "doing", "done", "skipped"] = Field(
+        description="the learner's progress on it, as the request's done, doing and skipped say"
+    )
     demo_status: dict[str, DemoStatusOut] | None = None
 
 
@@ -274,6 +277,18 @@ class ScheduleOut(BaseModel):
         examples=["19:00"],
     )
     timezone: str = Field(description="IANA time zone of at", examples=["Europe/Paris"])
+
+
+class ProgressOut(BaseModel):
+    """Time done and time left: minutes_done + minutes_left + minutes_skipped = minutes."""
+
+    minutes_done: int
+    minutes_left: int = Field(description="of the steps neither done nor skipped")
+    minutes_skipped: int
+    steps_done: int
+    steps_left: int
+    steps_skipped: int
+    ignored: list[str] = Field(description="ids the request marks that are not steps of the plan")
 
 
 class SectionOut(BaseModel):
@@ -316,6 +331,9 @@ class PlanOut(BaseModel):
     )
     moved: list[str] = Field(description="complete: steps brought before their source step")
     notes: list[str] = Field(description="what the plan assumes, a preset's times and gaps")
+    progress: ProgressOut | None = Field(
+        description="time done and left; null when the request marks no step done, doing or skipped"
+    )
 
 
 # --- 1EdTech CASE 1.1 (api/exports/case.py, api/routes/case.py) ----------------------------

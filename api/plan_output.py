@@ -11,7 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.material import Material
-from planner.checklist import depth_words, plan_notes, section_title
+from planner.checklist import (
+    STATUS_WORDS,
+    depth_words,
+    plan_notes,
+    progress_words,
+    section_title,
+)
 from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
 from planner.material import describe
@@ -74,6 +80,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "against_graph": [list(pair) for pair in plan.against_graph],
         "moved": list(plan.moved),
         "notes": plan_notes(plan),
+        "progress": None if plan.progress is None else to_data(plan.progress),
     }
 
 
@@ -96,6 +103,7 @@ def _step_data(step: Step) -> dict[str, Any]:
         "covers": list(step.covers),
         "checklist": list(step.checklist),
         "added": step.added,
+        "status": step.status.value,
     }
 
 
@@ -130,10 +138,15 @@ def plan_table(plan: Plan) -> Group:
         if step.advice:
             assigns += f"\nFocus: {step.advice}"
         title = f"{step.title} (added)" if step.added else step.title
+        title += STATUS_WORDS.get(step.status, "")
         table.add_row(str(step.number), title, depth, hours(step.minutes), assigns, _why(step.why))
     parts: list[Any] = [Text(note) for note in plan_notes(plan)]
     parts.append(table)
+    if plan.progress is not None:
+        parts.append(Text(progress_words(plan.progress)))
     total = f"Total: {len(plan.steps)} steps, {hours(plan.minutes)}"
+    if plan.progress is not None and plan.progress.steps_skipped:  # the budget holds the rest
+        total += f" ({hours(plan.progress.minutes_skipped)} of it skipped)"
     if plan.budget_minutes is not None:
         total += f" of a {hours(plan.budget_minutes)} budget"
     if not plan.fits:

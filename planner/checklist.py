@@ -19,6 +19,11 @@ from planner.material import action, describe
 if TYPE_CHECKING:  # plan.py imports the modules this one does
     from planner.plan import Plan, Step
     from planner.preset import Section
+    from planner.progress import Progress
+
+
+STATUS_WORDS = {"done": " (done)", "doing": " (in progress)", "skipped": " (skipped)"}
+"""How a step's heading says the learner's progress on it; a step not started says nothing."""
 
 
 def checklist_markdown(plan: "Plan") -> str:
@@ -29,20 +34,24 @@ def checklist_markdown(plan: "Plan") -> str:
         f"{len(plan.steps)} steps, {format_minutes(plan.minutes)} on the {plan.track} track"
         + ("" if plan.fits else f" (the full path needs {format_minutes(plan.full_minutes)})")
     )
+    if plan.progress is not None:
+        lines += ["", progress_words(plan.progress)]
     lines += [line for note in plan_notes(plan) for line in ("", md(note))]
     heads = {sec.steps[0]: sec for sec in plan.sections if sec.steps}
     for step in plan.steps:
         if step.number in heads:
             lines += ["", f"## {md(section_title(heads[step.number]))}"]
         added = " (added: the source skips it)" if step.added else ""
+        added += STATUS_WORDS.get(step.status, "")
         title = markdown_link(step.title, step.link)
         lines += ["", f"### {step.number}. {title}{added} ({step_summary(step)})", ""]
         if len(step.why) > 1:
             lines += [f"Why: {' -> '.join(md(node) for node in step.why)}", ""]
         if step.advice:
             lines += [f"Focus: {md(step.advice)}", ""]
-        lines += [f"- [ ] {material_markdown(m)}" for m in step.material]
-        lines += [f"- [ ] {md(item)}" for item in step.checklist]
+        tick = "- [x]" if step.status == "done" else "- [ ]"
+        lines += [f"{tick} {material_markdown(m)}" for m in step.material]
+        lines += [f"{tick} {md(item)}" for item in step.checklist]
     for sec in plan.sections:
         if sec.path is not None:
             lines += [
@@ -141,6 +150,21 @@ def markdown_link(text: str, url: str | None) -> str:
 
 def _percent(match: re.Match[str]) -> str:
     return "".join(f"%{byte:02X}" for byte in match.group().encode())
+
+
+def progress_words(progress: "Progress") -> str:
+    """'Done: 3 steps, 36 min; left: 26 steps, 8 h 51 min; skipped: 1 step, 43 min.'"""
+
+    def count(steps: int, minutes: int) -> str:
+        return f"{steps} step{'' if steps == 1 else 's'}, {format_minutes(minutes)}"
+
+    words = (
+        f"Done: {count(progress.steps_done, progress.minutes_done)}; "
+        f"left: {count(progress.steps_left, progress.minutes_left)}"
+    )
+    if progress.steps_skipped:
+        words += f"; skipped: {count(progress.steps_skipped, progress.minutes_skipped)}"
+    return words + "."
 
 
 def step_summary(step: "Step") -> str:

@@ -15,6 +15,16 @@ from planner.items import CONCEPT, Depth, Item
 from planner.material import once, paper_checklist, paper_material
 from planner.order import Rank, post_order, rank_function
 from planner.preset import Section, only_the_path, sections, skipped
+from planner.progress import (
+    FINISHED,
+    Progress,
+    StepStatus,
+    finished_minutes,
+    held,
+    marks,
+    study_order,
+    summary,
+)
 from planner.request import PlanRequest
 from planner.resolve import resolve
 from planner.schedule import Schedule, schedule
@@ -39,6 +49,7 @@ class Step(NamedTuple):
     covers: tuple[str, ...]  # the concepts studied in this step (a paper: those it stands for)
     checklist: tuple[str, ...]
     added: bool = False  # a preset: a prerequisite its source skips, added by complete
+    status: StepStatus = StepStatus.TODO  # the learner's progress on it
 
 
 class Dropped(NamedTuple):
@@ -73,6 +84,7 @@ class Plan:
     # where the source's order runs against the graph: (step, a prerequisite it studies later)
     against_graph: tuple[tuple[str, str], ...] = ()
     moved: tuple[str, ...] = ()  # complete: covered steps brought before their source step
+    progress: Progress | None = None  # time done and left; None: the request marks nothing
 
 
 def _default_track(graph: KnowledgeGraph, goals: list[str]) -> Track:
@@ -124,21 +136,35 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     fit = fit_budget(items, topo, request.budget_minutes)
     if request.budget_minutes is not None and not any(items[n].goal for n in fit.choice):
         raise PlanError("budget", _too_small(graph, items, request.budget_minutes))
+    marked = marks(request)
+    status = {n: s for n, s in marked.items() if n in fit.choice}  # progress on the plan's steps
+    finished = [n for n, s in status.items() if s in FINISHED]
+    studied = items  # each item's options, as the fit's choice indexes them
+    if request.budget_minutes is not None and finished:  # fit what is left to the budget left
+        done = [n for n in finished if status[n] is StepStatus.DONE]
+        left = max(0, request.budget_minutes - finished_minutes(items, fit.choice, done))
+        studied = held(items, fit.choice, finished)
+        refit = fit_budget(studied, topo, left)
+        fit = Fit({**refit.choice, **{n: 0 for n in finished}}, refit.method)
     kept = [node for node in topo if node in fit.choice]
     why = _why_chains(graph, items, kept, starts, resolved.goals, rank)
-    steps = once(graph, _steps(graph, items, kept, fit, why, request.depth))
+    steps = once(graph, _steps(graph, items, kept, fit, why, request.depth, studied))
     if request.complete and skips:
         steps = [s._replace(added=s.id in skips) for s in steps]
+    if status:
+        steps = [s._replace(status=status.get(s.id, StepStatus.TODO)) for s in steps]
     if request.pace is not None and request.start is None:
         raise PlanError("start", "a schedule needs a start date (YYYY-MM-DD)")
     sessions = None
     if request.pace is not None and request.start is not None:
+        to_study = study_order(steps, items) if status else steps
         sessions = schedule(
-            [(s.id, s.minutes) for s in steps],
+            [(s.id, s.minutes) for s in to_study],
             request.pace,
             request.start,
             request.at,
             request.timezone,
+            numbers=[s.number for s in to_study],
         )
     return Plan(
         goals=tuple(resolved.goals),
@@ -161,6 +187,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         skipped=tuple(n for n in topo if n in skips) if request.complete else tuple(skips),
         against_graph=tuple(against),
         moved=_moved(path, [s.id for s in steps]) if path and request.complete else (),
+        progress=summary(steps, [n for n in marked if n not in status]) if marked else None,
     )
 
 
@@ -221,14 +248,16 @@ def _steps(
     fit: Fit,
     why: dict[str, tuple[str, ...]],
     asked: StudyDepth,
+    studied: dict[str, Item],
 ) -> list[Step]:
-    """The kept items as steps; a concept's called-for depth is the one the request asked."""
+    """The kept items as steps; a concept's called-for depth is the one the request asked.
+    ``studied`` holds the options the fit's choice indexes (a finished step's are held)."""
     return [
         _step(
             graph,
             items[node],
             number,
-            items[node].options[fit.choice[node]].depth,
+            studied[node].options[fit.choice[node]].depth,
             asked if items[node].kind == CONCEPT else items[node].options[0].depth,
             why[node],
         )

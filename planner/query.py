@@ -21,6 +21,7 @@ from planner.errors import PlanError, shown
 from planner.request import (
     CLOCK_PATTERN,
     MAX_GOALS,
+    MAX_ID_LENGTH,
     MAX_KNOWN,
     NodeId,
     Pace,
@@ -32,6 +33,8 @@ from planner.study_days import parse_study_days
 
 MAX_TEXT = 100
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
+StepIds = Annotated[str, Field(min_length=1, max_length=MAX_KNOWN * (MAX_ID_LENGTH + 1))]
+"""Step ids, one or several separated by commas: done=a,b,c keeps a link short."""
 Clock = Annotated[Text, WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN})]
 """A time of day, HH:MM. The pattern is the schema's alone: PlanRequest reads the time, with
 an error that says how to write one."""
@@ -53,6 +56,21 @@ class PlanQuery(BaseModel):
     )
     known: list[NodeId] = Field(
         default_factory=list, max_length=MAX_KNOWN, description="An id you know (repeat it)."
+    )
+    done: list[StepIds] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan done (repeat it, or separate ids by commas).",
+    )
+    doing: list[StepIds] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan in progress (repeat it, or separate ids by commas).",
+    )
+    skipped: list[StepIds] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan skipped (repeat it, or separate ids by commas).",
     )
     track: Track | None = Field(
         default=None, description="lightweight or paper; default: the preset's, else lightweight."
@@ -113,6 +131,9 @@ class PlanQuery(BaseModel):
             return PlanRequest(
                 goals=self.goal,
                 known=self.known,
+                done=_ids(self.done),
+                doing=_ids(self.doing),
+                skipped=_ids(self.skipped),
                 track=self.track,
                 depth=self.depth,
                 complete=self.complete,
@@ -126,6 +147,11 @@ class PlanQuery(BaseModel):
             )
         except ValidationError as exc:
             raise _text_error(exc) from None
+
+
+def _ids(values: list[str]) -> list[str]:
+    """Ids given repeated or comma-separated, in order."""
+    return [node for value in values for node in value.split(",") if node]
 
 
 def _days(days: str | None) -> list[Weekday] | None:
@@ -172,6 +198,9 @@ def steps_query(request: PlanRequest) -> str:
     """
     fields: list[tuple[str, str]] = [("goal", g) for g in request.goals]
     fields += [("known", k) for k in request.known]
+    for name in ("done", "doing", "skipped"):  # progress re-fits the budget to what is left
+        if getattr(request, name):
+            fields.append((name, ",".join(getattr(request, name))))
     if request.track is not None:
         fields.append(("track", str(request.track)))
     if request.depth != PlanRequest.model_fields["depth"].default:

@@ -186,6 +186,25 @@ class PlanRequest(BaseModel):
         description="Concept or paper ids the learner already knows.",
         examples=[["linear-algebra"]],
     )
+    done: list[NodeId] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan already done: they stay in the plan, marked done, "
+        "their time counts as done, and the budget left is fitted to the rest.",
+        examples=[["linear-algebra"]],
+    )
+    doing: list[NodeId] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan in progress: scheduled first where their "
+        "prerequisites allow.",
+    )
+    skipped: list[NodeId] = Field(
+        default_factory=list,
+        max_length=MAX_KNOWN,
+        description="Steps of the plan skipped: they stay in the plan, marked skipped, and "
+        "are neither counted as done nor scheduled.",
+    )
     track: Track | None = Field(
         default=None,
         description="lightweight (concepts through videos, blogs, hands-on) or paper (the "

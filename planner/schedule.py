@@ -1,5 +1,6 @@
 """Spread the steps of a plan over dated study sessions at a learner's pace."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -41,16 +42,20 @@ def schedule(
     start: date,
     at: time | None = None,
     timezone: str = "UTC",
+    numbers: Sequence[int] | None = None,
 ) -> Schedule:
     """Sessions from ``start`` on the study days; a long step runs over several sessions.
-    ``at`` (local time in ``timezone``) is when each starts: without it, they last all day."""
+    ``at`` (local time in ``timezone``) is when each starts: without it, they last all day.
+    ``numbers`` are the steps' numbers in the plan (default 1, 2, ...): a plan with progress
+    schedules only some of its steps, in-progress ones first."""
     size = pace.session_minutes()
     days = {WEEKDAYS.index(d) for d in pace.days()}
     sessions: list[Session] = []
     parts: list[SessionPart] = []
     room = size
     day = _next_study_day(start, days)
-    for number, (node, minutes) in enumerate(steps, start=1):
+    numbered = zip(numbers or range(1, len(steps) + 1), steps, strict=True)
+    for number, (node, minutes) in numbered:
         left = minutes
         while left > 0:
             if room == 0:
