@@ -20,7 +20,7 @@ from planner.checklist import (
 )
 from planner.durations import format_minutes as hours
 from planner.fringe import NextConcept
-from planner.material import describe
+from planner.material import demo_guide, describe
 from planner.plan import Plan, Step
 
 
@@ -137,6 +137,8 @@ def plan_table(plan: Plan) -> Group:
         assigns = "\n".join(describe(m) for m in step.material)
         if step.advice:
             assigns += f"\nFocus: {step.advice}"
+        if demo := demo_guide(step):
+            assigns += f"\n{demo}"
         title = f"{step.title} (added)" if step.added else step.title
         title += STATUS_WORDS.get(step.status, "")
         table.add_row(str(step.number), title, depth, hours(step.minutes), assigns, _why(step.why))

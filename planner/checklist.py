@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from graph.material import Material
 from graph.models import CONTROL_CHARACTERS
 from planner.durations import format_minutes
-from planner.material import action, describe
+from planner.material import action, demo_guide, describe, reading_guide
 
 if TYPE_CHECKING:  # plan.py imports the modules this one does
     from planner.plan import Plan, Step
@@ -47,8 +47,14 @@ def checklist_markdown(plan: "Plan") -> str:
         lines += ["", f"### {step.number}. {title}{added} ({step_summary(step)})", ""]
         if len(step.why) > 1:
             lines += [f"Why: {' -> '.join(md(node) for node in step.why)}", ""]
+        guide = reading_guide(step.kind, step.depth)
+        if guide:
+            lines += [md(guide), ""]
         if step.advice:
             lines += [f"Focus: {md(step.advice)}", ""]
+        demo = demo_guide(step)
+        if demo:
+            lines += [md(demo), ""]
         tick = "- [x]" if step.status == "done" else "- [ ]"
         lines += [f"{tick} {material_markdown(m)}" for m in step.material]
         lines += [f"{tick} {md(item)}" for item in step.checklist]

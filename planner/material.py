@@ -47,6 +47,47 @@ _READ = {
     ReadingDepth.SKIM: "as a skim",
 }
 
+READING_GUIDE = {
+    ReadingDepth.CLOSE: "Read closely: every section, working through the method's equations "
+    "and the experiments that support each claim.",
+    ReadingDepth.SELECTIVE: "Read selectively: the abstract, introduction, method and "
+    "conclusion in full; skim the related work and the experiments for the results the "
+    "questions ask about.",
+    ReadingDepth.SKIM: "Skim: the abstract, the figures and the conclusion, to know what the "
+    "paper claims and where to look later.",
+}
+"""What each reading depth asks of a learner, as every face words it (the web page's
+material.js holds the same sentences; a test compares the two)."""
+
+DEMO_COMMAND = "syllabus demos run {}"
+"""The command that runs a demo and checks its claims (``api.demos_cli``'s ``run``)."""
+
+
+def reading_guide(kind: str, depth: str) -> str | None:
+    """For a paper step, what its reading depth means in practice; None for a concept."""
+    return READING_GUIDE[ReadingDepth(depth)] if kind == PAPER else None
+
+
+def demo_command(demo_id: str) -> str:
+    """'syllabus demos run attention': the exact command a demo step asks a learner to run."""
+    return DEMO_COMMAND.format(demo_id)
+
+
+def demo_guide(step: "Step") -> str | None:
+    """What a step says about its demo: the command and the source to read, 'Run the demo'
+    where the step assigns it (deep depth), 'Optional demo' where it does not."""
+    if step.demo is None:
+        return None
+    assigned = any(m.kind == DEMO for m in step.material)
+    lead = "Run the demo" if assigned else "Optional demo"
+    return f"{lead}: {demo_command(step.demo)} (source: {demo_source(step.demo)})"
+
+
+def demo_source(demo_id: str) -> str:
+    """The demo's module in the repository, 'demos/kv_cache.py' (``demos.records.discover``
+    names each demo after its module, underscores as hyphens)."""
+    return f"demos/{demo_id.replace('-', '_')}.py"
+
 
 def paper_material(paper: Paper, depth: ReadingDepth, checklist: int) -> tuple[Material, ...]:
     """What reading ``paper`` at ``depth`` assigns, with ``checklist`` questions to answer

@@ -110,7 +110,8 @@ def url_params(page) -> dict[str, list[str]]:
 
 def pick_from_search(page, input_id: str, text: str, option_title: str) -> None:
     page.fill(f"#{input_id}", text)
-    page.locator(f"#{input_id}-results [role=option]", has_text=option_title).first.click()
+    # The title: an option of a list, or the add cell of a grid's row (see search.js)
+    page.locator(f"#{input_id}-results .option-title", has_text=option_title).first.click()
 
 
 def viewbox(page) -> list[float]:
@@ -498,7 +499,7 @@ def test_keyboard_only_picks_and_removes_a_goal(open_page):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # a visible focus ring
     page.keyboard.type("kv cache")
-    page.wait_for_selector("#goal-input-results [role=option]")
+    page.wait_for_selector("#goal-input-results [role=gridcell]")
     page.keyboard.press("ArrowDown")
     active = page.get_attribute("#goal-input", "aria-activedescendant")
     assert page.get_attribute(f"#{active}", "aria-selected") == "true"
@@ -561,7 +562,7 @@ def test_text_contrast_meets_wcag_aa(open_page):
     page.wait_for_selector(".claims-details .claim")
     assert page.evaluate(CONTRAST) == []
     page.fill("#goal-input", "attention")
-    page.wait_for_selector("#goal-input-results [role=option]")
+    page.wait_for_selector("#goal-input-results [role=gridcell]")
     page.keyboard.press("ArrowDown")
     assert page.evaluate(CONTRAST) == []  # the highlighted option too
 
@@ -621,7 +622,7 @@ def test_a_hostile_graph_renders_as_text_and_runs_nothing(open_page, hostile_ser
     page.wait_for_selector(".node-page")
     assert page.inner_text("main h1") == HOSTILE_TITLES["markup"]
     page.fill("#goal-input", "script")
-    page.wait_for_selector("#goal-input-results [role=option]")
+    page.wait_for_selector("#goal-input-results [role=gridcell]")
     options = page.eval_on_selector_all(
         "#goal-input-results .option-title", "os => os.map(o => o.textContent)"
     )

@@ -28,7 +28,7 @@ from api.errors import ApiError
 from api.exports.case import plan_key, plan_title
 from graph import KnowledgeGraph
 from graph.models import CONTROL_CHARACTERS
-from planner.material import describe
+from planner.material import demo_guide, describe, reading_guide
 from planner.plan import Plan, Step
 from planner.schedule import Schedule, Session, SessionPart
 
@@ -166,7 +166,16 @@ def _part_lines(part: SessionPart, step: Step) -> str:
     # A long step runs over several sessions: say which share of it this one holds.
     share = f"{part.minutes} of {step.minutes}" if part.minutes < step.minutes else part.minutes
     lines = [f"Step {part.step}: {step.title} ({share} min)"]
-    lines += [f"- {describe(m)}" for m in step.material]
+    guide = reading_guide(step.kind, step.depth)
+    if guide:
+        lines.append(guide)
     if step.advice:
         lines.append(f"Focus: {step.advice}")
+    # Each piece with its address, so the event alone is enough to start studying.
+    lines += [f"- {describe(m)}" + (f" <{m.url}>" if m.url else "") for m in step.material]
+    if step.kind == "paper":  # the reading questions, as the page's card shows them
+        lines += [f"  ? {question}" for question in step.checklist]
+    demo = demo_guide(step)
+    if demo:
+        lines.append(demo)
     return "\n".join(lines)

@@ -5,6 +5,7 @@
 import { getJSON } from "./api.js";
 import { renderConcept, renderPaper } from "./concept.js";
 import { h, today } from "./dom.js";
+import { renderIndex, renderMap } from "./field.js";
 import { renderNext } from "./next.js";
 import { renderPlan } from "./plan.js";
 import { searchBox } from "./search.js";
@@ -19,7 +20,14 @@ import {
 } from "./store.js";
 import { nodeLink } from "./widgets.js";
 
-const VIEWS = { plan: renderPlan, next: renderNext, concept: renderConcept, paper: renderPaper };
+const VIEWS = {
+  plan: renderPlan,
+  next: renderNext,
+  map: renderMap,
+  index: renderIndex,
+  concept: renderConcept,
+  paper: renderPaper,
+};
 const byId = (id) => document.getElementById(id);
 const main = byId("main");
 const fields = Object.fromEntries(PLAN_FIELDS.map((name) => [name, byId(name)]));
@@ -94,7 +102,7 @@ function render() {
   lastPlace = place;
   document.body.dataset.view = state.view;
   main.dataset.place = place; // views that load check it before they show a late answer
-  for (const view of ["plan", "next"]) {
+  for (const view of ["plan", "next", "map", "index"]) {
     const link = byId(`nav-${view}`);
     link.href = urlFor(state, { view });
     if (state.view === view) link.setAttribute("aria-current", "page");
@@ -111,6 +119,8 @@ function render() {
 
 function pageTitle() {
   if (state.view === "next") return "What can I learn next? · Syllabus";
+  if (state.view === "map") return "Map of the field · Syllabus";
+  if (state.view === "index") return "Concept index · Syllabus";
   if (state.view !== "plan") return `${ctx.titleOf(state.id)} · Syllabus`;
   if (!state.goals.length) return "Syllabus";
   return `Plan for ${state.goals.map(ctx.titleOf).join(", ")} · Syllabus`;
@@ -136,6 +146,11 @@ function buildControls() {
       label: "Search concepts and papers",
       placeholder: "e.g. attention, GPT, LoRA",
       onPick: addGoal,
+      pickText: "Add as goal",
+      onOpen: (hit) => {
+        titles.remember([hit]);
+        navigate({ view: hit.kind === "paper" ? "paper" : "concept", id: hit.id });
+      },
       exclude: (id) => state.goals.includes(id),
       announce,
       onHits: remember,

@@ -2,16 +2,10 @@
 // the diagram, the steps, the checklist, what was left out, the sessions and the exports.
 
 import { apiUrl, getJSON } from "./api.js";
-import { append, day, externalLink, h, minutes, section } from "./dom.js";
+import { append, day, h, minutes, section } from "./dom.js";
+import { demoGuide, fitWords, materialList, paperGuide } from "./material.js";
 import { planQuery } from "./store.js";
-import {
-  checkItem,
-  claimsDisclosure,
-  demoStatus,
-  diagramFigure,
-  nodeLink,
-  problemBox,
-} from "./widgets.js";
+import { checkItem, diagramFigure, nodeLink, problemBox } from "./widgets.js";
 
 const EXPORTS = [
   { format: "markdown", label: "Markdown checklist", file: "plan.md" },
@@ -179,13 +173,7 @@ function summary(plan, ctx) {
     ["Budget", plan.budget_minutes === null ? "none set" : minutes(plan.budget_minutes)],
     [
       "Fits the budget",
-      plan.budget_minutes === null
-        ? "no budget to fit"
-        : plan.fits
-          ? "yes"
-          : plan.dropped.length
-            ? "no: some steps were left out"
-            : "no: some steps are studied more shallowly",
+      fitWords(plan),
     ],
     ["Full path", minutes(plan.full_minutes)],
   ];
@@ -274,11 +262,14 @@ function stepItem(step, titles, ctx) {
       h("h3", {}, nodeLink(ctx, step.id, step.title, step.kind)),
     ),
     h("p", { class: "badges" }, badges),
+    paperGuide(step),
     why(step, titles, ctx),
-    step.advice ? h("p", { class: "advice" }, h("strong", {}, "Focus: "), step.advice) : null,
-    assigns(step),
+    step.kind === "paper" || !step.advice
+      ? null
+      : h("p", { class: "advice" }, h("strong", {}, "Focus: "), step.advice),
+    materialList(step),
     step.activity ? h("p", {}, h("strong", {}, "Activity: "), step.activity) : null,
-    step.demo ? demo(step) : null,
+    demoGuide(step),
     // A goal cannot be known as well (the API refuses both); one removes a goal instead.
     step.goal
       ? null
@@ -316,23 +307,6 @@ function why(step, titles, ctx) {
     "Why: needed for ",
     chain.map((id, i) => [i ? " → " : "", nodeLink(ctx, id, titles.get(id) ?? ctx.titleOf(id))]),
     ".",
-  );
-}
-
-/** What the step assigns, each with its minutes, worded as every other face words it. */
-function assigns(step) {
-  const items = step.material.map((m) =>
-    h("li", {}, m.url ? externalLink(m.url, m.text) : m.text),
-  );
-  return h("ul", { class: "resources", "aria-label": `What ${step.title} assigns` }, items);
-}
-
-function demo(step) {
-  return h(
-    "div",
-    { class: "demo" },
-    h("p", {}, "Demo ", h("code", {}, step.demo), ": ", demoStatus(step.demo_status)),
-    claimsDisclosure(step.demo),
   );
 }
 

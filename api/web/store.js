@@ -8,6 +8,9 @@ const TITLES_KEY = "syllabus.titles.v1";
 const MAX_TITLES = 2000;
 export const PLAN_FIELDS = ["track", "depth", "budget", "pace", "days", "start"];
 
+/** Views named by `view=` in the URL: the fringe, the map of the field, the concept index. */
+const PAGE_VIEWS = ["next", "map", "index"];
+
 /** The state a URL describes. `hasKnown`: whether it names known ids at all. */
 export function stateFromUrl(url) {
   const params = new URL(url).searchParams;
@@ -15,7 +18,7 @@ export function stateFromUrl(url) {
   let id = null;
   if (params.get("concept")) [view, id] = ["concept", params.get("concept")];
   else if (params.get("paper")) [view, id] = ["paper", params.get("paper")];
-  else if (params.get("view") === "next") view = "next";
+  else if (PAGE_VIEWS.includes(params.get("view"))) view = params.get("view");
   const state = {
     view,
     id,
@@ -44,7 +47,7 @@ export function urlFor(state, place = {}) {
   const view = place.view ?? state.view;
   const id = place.id ?? state.id;
   const params = planQuery(state);
-  if (view === "next") params.set("view", "next");
+  if (PAGE_VIEWS.includes(view)) params.set("view", view);
   else if (view === "concept" || view === "paper") params.set(view, id);
   const query = params.toString();
   return query ? `/?${query}` : "/";
