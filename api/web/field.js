@@ -218,6 +218,20 @@ function zoomableMap(svg) {
     event.preventDefault();
     keys[event.key]();
   });
+  // Focus scrolls a node only until part of it shows: bring all of it in, with a margin.
+  box.addEventListener("focusin", (event) => {
+    const node = event.target.closest?.("g.node");
+    if (!node) return;
+    const margin = 16;
+    const r = node.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    const right = b.left + box.clientWidth;
+    const bottom = b.top + box.clientHeight;
+    if (r.left < b.left + margin) box.scrollLeft -= b.left + margin - r.left;
+    else if (r.right > right - margin) box.scrollLeft += r.right - (right - margin);
+    if (r.top < b.top + margin) box.scrollTop -= b.top + margin - r.top;
+    else if (r.bottom > bottom - margin) box.scrollTop += r.bottom - (bottom - margin);
+  });
   size();
 
   /** Scrolls `node` to the middle of the box, or only level with it at the left edge. */
