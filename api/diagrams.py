@@ -87,6 +87,7 @@ class Node(NamedTuple):
     goal: bool
     known: bool  # known to the learner: drawn faded
     focus: bool  # the centre of a focus view
+    status: str = "todo"  # a plan's step: the learner's progress (todo, doing, done, skipped)
 
 
 class Edge(NamedTuple):
@@ -301,7 +302,15 @@ def _step_node(graph: KnowledgeGraph, step: Step) -> Node:
     concept = graph.concepts.get(step.id) if step.kind == CONCEPT else None
     category = concept.category if concept is not None else None
     return Node(
-        step.id, step.kind, clean(step.title), category, step.number, step.goal, False, False
+        step.id,
+        step.kind,
+        clean(step.title),
+        category,
+        step.number,
+        step.goal,
+        False,
+        False,
+        step.status.value,
     )
 
 
@@ -359,7 +368,12 @@ def short_label(node: Node) -> str:
     title = " ".join(node.title.split())
     if len(title) > LABEL_LIMIT:
         title = title[: LABEL_LIMIT - 1].rstrip() + ELLIPSIS
+    title = STATUS_MARK[node.status] + title
     return f"{node.step}. {title}" if node.step is not None else title
+
+
+STATUS_MARK = {"todo": "", "doing": "\u25b6 ", "done": "\u2713 ", "skipped": "(skipped) "}
+"""A step's progress before its title (a tick when done), so it reads without colour."""
 
 
 def render(view: View, fmt: DiagramFormat, timeout: float, field: str) -> tuple[bytes, str]:
@@ -442,7 +456,19 @@ def _dot_node_attr(node: Node) -> dict[str, str]:
         attr.update(style=attr["style"] + ",bold", fillcolor="#ffe08a", penwidth="2.5")
     elif node.known:
         attr.update(fillcolor="#f2f2f2", color="#b8b8b8", fontcolor="#8a8a8a")
+    # Progress: done green, skipped dashed and grey (text still 5:1 on white), doing outlined.
+    if node.status == "done":
+        attr.update(fillcolor="#dcf1de", color="#2e7d32")
+    elif node.status == "skipped":
+        attr.update(style=attr["style"] + ",dashed", color="#6b6b6b", fontcolor="#595959")
+    elif node.status == "doing":
+        attr.update(color="#1f5fbf", penwidth="2.5")
+    if node.status != "todo":
+        attr["tooltip"] = dot_tooltip(f"{node.title} ({STATUS_WORDS[node.status]})")
     return attr
+
+
+STATUS_WORDS = {"doing": "in progress", "done": "done", "skipped": "skipped"}
 
 
 def _clusters(view: View) -> list[tuple[Category, list[Node]]]:
@@ -583,6 +609,7 @@ def cytoscape_json(view: View) -> bytes:
                 "goal": n.goal,
                 "known": n.known,
                 "focus": n.focus,
+                "status": n.status,
             }
         }
         for n in view.nodes

@@ -8,6 +8,7 @@ import { h, today } from "./dom.js";
 import { renderIndex, renderMap } from "./field.js";
 import { renderNext } from "./next.js";
 import { renderPlan } from "./plan.js";
+import { openWithProgress, progressFor, statusPatch, statusWords } from "./progress.js";
 import { searchBox } from "./search.js";
 import {
   PLAN_FIELDS,
@@ -51,6 +52,7 @@ const ctx = {
   suggestionFix,
   announce,
   showFieldErrors,
+  setStatus,
 };
 
 function start() {
@@ -64,12 +66,13 @@ function start() {
   } else {
     fromUrl.known = saved;
   }
-  state = fromUrl;
+  state = openWithProgress(fromUrl);
   history.replaceState(null, "", urlFor(state));
   buildControls();
   addEventListener("popstate", () => {
     state = stateFromUrl(location.href); // Back restores the known set of that moment too
     saveKnown(state.known);
+    state = openWithProgress(state); // and the progress of that moment
     render();
   });
   document.addEventListener("click", followLink);
@@ -86,6 +89,7 @@ function update(patch, { push = true } = {}) {
   // A dated plan names its start, so a link opened next week shows the same dates.
   if (next.pace.trim() && !next.start) next.start = today();
   if ("known" in patch) saveKnown(next.known);
+  progressFor(patch, next);
   state = next;
   history[push ? "pushState" : "replaceState"](null, "", urlFor(state));
   render();
@@ -317,6 +321,12 @@ function showLinkNotice(saved, fromLink) {
 }
 
 // --- Actions ------------------------------------------------------------------------------
+
+/** Marks a step of the plan in progress, done, skipped or not started (todo): it replans. */
+function setStatus(step, status) {
+  update(statusPatch(state, step.id, status));
+  announce(statusWords(step.title, status));
+}
 
 function addGoal(node) {
   titles.remember([node]);

@@ -4,6 +4,13 @@
 import { apiUrl, getJSON } from "./api.js";
 import { append, day, h, minutes, section } from "./dom.js";
 import { demoGuide, fitWords, materialList, paperGuide } from "./material.js";
+import {
+  finishedSteps,
+  progressControls,
+  progressSection,
+  refocusTarget,
+  statusBadge,
+} from "./progress.js";
 import { planQuery } from "./store.js";
 import { checkItem, diagramFigure, nodeLink, problemBox } from "./widgets.js";
 
@@ -81,11 +88,13 @@ async function load(query, state, ctx) {
   const data = plan.value;
   ctx.titles.remember([...data.steps, ...data.dropped]);
   const hadFocus = view.body.contains(document.activeElement);
+  const refocus = hadFocus ? document.activeElement.dataset?.refocus : null;
   view.status.replaceChildren();
   append(view.status, headline(data, ctx));
   view.body.replaceChildren(...planSections(data, diagram.value, query, state, ctx));
   // "I know this" on a step replans; its button is gone, so keep focus in the plan.
-  if (hadFocus) view.root.querySelector("h1").focus();
+  // A progress button replans too: focus its counterpart on the new card.
+  if (hadFocus) (refocusTarget(view.body, refocus) ?? view.root.querySelector("h1")).focus();
   ctx.announce(`Plan updated: ${data.steps.length} steps, ${minutes(data.minutes)}.`);
 }
 
@@ -118,6 +127,7 @@ function planSections(plan, diagram, query, state, ctx) {
   const titles = new Map([...plan.steps, ...plan.dropped].map((s) => [s.id, s.title]));
   const parts = [
     ["Summary", summary(plan, ctx)],
+    ["Progress", progressSection(plan, state, ctx)],
     ["Source", plan.sections.length ? sourceSteps(plan, ctx) : null],
     ["Left out", plan.dropped.length ? dropped(plan, ctx) : null],
     [
@@ -251,10 +261,11 @@ function stepItem(step, titles, ctx) {
     step.depth ? h("span", { class: "badge" }, depthText(step)) : null,
     step.goal ? h("span", { class: "badge goal" }, "goal") : null,
     step.added ? h("span", { class: "badge" }, "added: the source skips it") : null,
+    statusBadge(step),
   ];
   return h(
     "li",
-    { class: "step", id: `step-${step.number}`, "data-id": step.id },
+    { class: "step", id: `step-${step.number}`, "data-id": step.id, "data-status": step.status },
     h(
       "div",
       { class: "step-head" },
@@ -270,6 +281,7 @@ function stepItem(step, titles, ctx) {
     materialList(step),
     step.activity ? h("p", {}, h("strong", {}, "Activity: "), step.activity) : null,
     demoGuide(step),
+    progressControls(step, ctx),
     // A goal cannot be known as well (the API refuses both); one removes a goal instead.
     step.goal
       ? null
@@ -380,6 +392,7 @@ function schedule(plan) {
       ),
       h("ol", { class: "sessions" }, sessions),
     ),
+    finishedSteps(plan),
   );
 }
 

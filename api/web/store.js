@@ -7,6 +7,8 @@ const CHECKS_KEY = "syllabus.checks.v1";
 const TITLES_KEY = "syllabus.titles.v1";
 const MAX_TITLES = 2000;
 export const PLAN_FIELDS = ["track", "depth", "budget", "pace", "days", "start"];
+/** The learner's progress: step ids done, in progress, skipped (progress.js). */
+export const PROGRESS_FIELDS = ["done", "doing", "skipped"];
 
 /** Views named by `view=` in the URL: the fringe, the map of the field, the concept index. */
 const PAGE_VIEWS = ["next", "map", "index"];
@@ -26,6 +28,9 @@ export function stateFromUrl(url) {
     known: unique(params.getAll("known")),
     hasKnown: params.has("known"),
   };
+  // Progress ids are comma-separated in a link (done=a,b,c), to keep it short.
+  for (const name of PROGRESS_FIELDS) state[name] = unique(params.getAll(name).join(",").split(","));
+  state.hasProgress = PROGRESS_FIELDS.some((name) => params.has(name));
   for (const name of PLAN_FIELDS) state[name] = params.get(name) ?? "";
   return state;
 }
@@ -35,6 +40,9 @@ export function planQuery(state) {
   const params = new URLSearchParams();
   for (const goal of state.goals) params.append("goal", goal);
   for (const id of state.known) params.append("known", id);
+  for (const name of PROGRESS_FIELDS) {
+    if (state[name]?.length) params.set(name, state[name].join(","));
+  }
   for (const name of PLAN_FIELDS) {
     const value = state[name].trim();
     if (value) params.set(name, value);
