@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from api.app import create_app
 from api.models import PlanOut
+from api.plan_output import plan_data, to_data
 from graph import load_graph
 from planner.errors import ErrorCode, PlanError
 from planner.plan import make_plan
@@ -170,3 +171,12 @@ def test_cli_takes_progress_options_from_the_query_model():
     assert "Done: 1 step, " in done.stdout
     twice = syllabus("plan", "rlhf", "--done", "ppo", "--skipped", "ppo")
     assert twice.returncode == 2 and "error: --skipped: 'ppo' is marked both" in twice.stderr
+
+
+def test_the_plan_json_carries_each_status_and_the_summary(graph, plain):
+    ids = [s.id for s in plain.steps]
+    plan = make_plan(graph, BASE.model_copy(update={"done": [ids[0]], "doing": [ids[1]]}))
+    data = PlanOut.model_validate(plan_data(plan))
+    assert [s.status for s in data.steps[:3]] == ["done", "doing", "todo"]
+    assert data.progress is not None and data.progress.model_dump() == to_data(plan.progress)
+    assert PlanOut.model_validate(plan_data(plain)).progress is None

@@ -9,10 +9,13 @@ import urllib.parse
 from datetime import date
 
 from tests.test_web import (  # noqa: F401 (fixtures, used by name)
+    CONTRAST,
+    UNLABELLED_FIELDS,
     browser,
     no_horizontal_overflow,
     open_page,
     server,
+    unnamed_controls,
     wait_for_plan,
 )
 
@@ -142,14 +145,21 @@ def test_progress_survives_a_reload_and_travels_in_the_link_redated_from_today(
 
 
 def test_progress_on_a_phone(open_page, server):  # noqa: F811
-    """At 390 px: the card's buttons fit, work from the keyboard, and say their state."""
+    """At 390 px: the card's buttons fit, work from the keyboard, say their state, and every
+    status reads at WCAG AA contrast."""
     p = open_page(f"?{PLAN}", viewport=PHONE)
     page = p.page
     wait_for_plan(page)
-    first = next(iter(statuses(page)))
+    ids = list(statuses(page))
+    first = ids[0]
     mark(page, first, "In progress", "doing", keyboard=True)
     button = page.locator(f"li.step[data-id='{first}'] .step-status button", has_text="In progress")
     assert button.get_attribute("aria-pressed") == "true"
     assert no_horizontal_overflow(page)
     mark(page, first, "In progress", "todo", keyboard=True)  # pressed again: not started
     assert "doing" not in urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    mark(page, ids[1], "Done", "done")
+    mark(page, ids[2], "Skipped", "skipped")
+    mark(page, ids[3], "In progress", "doing")
+    assert page.evaluate(CONTRAST) == []
+    assert unnamed_controls(page) == [] and page.evaluate(UNLABELLED_FIELDS) == []
