@@ -78,6 +78,8 @@ def test_the_map_leads_by_keyboard_to_a_concept_that_becomes_a_goal(open_page, w
         main_top = page.evaluate("document.querySelector('main').getBoundingClientRect().top")
         controls = page.evaluate("document.querySelector('.controls').getBoundingClientRect().top")
         assert main_top < controls
+    if width == "desktop":
+        assert unnamed_controls(page) == [] and page.evaluate(CONTRAST) == []
     screenshot(page, f"map-{width}")
 
     # The keyboard: the box zooms with + / - / 0; Tab walks the concepts, each shown in the
