@@ -6,6 +6,7 @@ import { getJSON } from "./api.js";
 import { renderConcept, renderPaper } from "./concept.js";
 import { h, today } from "./dom.js";
 import { renderIndex, renderMap } from "./field.js";
+import { ONE_COLUMN, fitSettings, initLayout } from "./layout.js";
 import { renderNext } from "./next.js";
 import { renderPlan } from "./plan.js";
 import { openWithProgress, progressFor, statusPatch, statusWords } from "./progress.js";
@@ -69,6 +70,7 @@ function start() {
   state = openWithProgress(fromUrl);
   history.replaceState(null, "", urlFor(state));
   buildControls();
+  initLayout(isIntro);
   addEventListener("popstate", () => {
     state = stateFromUrl(location.href); // Back restores the known set of that moment too
     saveKnown(state.known);
@@ -103,6 +105,7 @@ function render() {
   syncControls();
   const place = `${state.view}:${state.id ?? ""}`;
   const moved = lastPlace !== null && place !== lastPlace;
+  const first = lastPlace === null;
   lastPlace = place;
   document.body.dataset.view = state.view;
   main.dataset.place = place; // views that load check it before they show a late answer
@@ -114,11 +117,19 @@ function render() {
   }
   document.title = pageTitle();
   VIEWS[state.view](main, state, ctx);
+  // On a phone a shared link shows its page, settings folded; once the reader is using the
+  // settings, moving to another place leaves them as they are.
+  if (first) fitSettings({ intro: isIntro() });
   if (moved) {
     // A new place: start at its top, and put keyboard and screen-reader focus there.
     window.scrollTo(0, 0);
     main.focus({ preventScroll: true });
   }
+}
+
+/** The landing page: the plan view without goals, its intro and examples. */
+function isIntro() {
+  return state.view === "plan" && !state.goals.length;
 }
 
 function pageTitle() {
@@ -175,8 +186,8 @@ function buildControls() {
   byId("plan-form").addEventListener("submit", (event) => {
     event.preventDefault();
     update({ ...readFields(), view: "plan", id: null });
-    // In one column the plan is below the settings: take the reader to it.
-    if (matchMedia("(max-width: 959px)").matches) main.scrollIntoView({ block: "start" });
+    // In one column the plan is above the settings: take the reader up to it.
+    if (matchMedia(ONE_COLUMN).matches) main.scrollIntoView({ block: "start" });
   });
   byId("known-clear").addEventListener("click", () => {
     update({ known: [] });

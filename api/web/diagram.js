@@ -6,9 +6,10 @@ import { h } from "./dom.js";
 import DOMPurify from "./vendor/dompurify/purify.es.mjs";
 
 const ZOOM_STEP = 1.25;
-// Screen pixels per SVG unit below which Graphviz's 11pt labels are too small to read: a
-// diagram that only fits its box smaller than this starts zoomed in on its `focus` node.
-const READABLE = 0.6;
+// The smallest label the first view shows, in CSS pixels: a diagram that only fits its box
+// with its smallest labels smaller than this (Graphviz's 11pt node labels below 1.09 screen
+// pixels per SVG unit: most plans on a phone) starts zoomed in on its `focus` node instead.
+const READABLE_PX = 12;
 // ...and above which a small diagram would be blown up: it shows at this size, centred.
 const LARGEST = 1.5;
 const MIN_ZOOM = 0.5; // of the whole diagram as Reset shows it
@@ -49,6 +50,7 @@ export function importSvg(text) {
  */
 export function zoomable(svg, { label, onNode, focus }) {
   const base = viewBoxOf(svg);
+  const readable = READABLE_PX / smallestFont(svg); // screen pixels per SVG unit
   let view = { ...base };
   let touched = false; // once the reader zooms or pans, a resize leaves their view alone
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -99,14 +101,14 @@ export function zoomable(svg, { label, onNode, focus }) {
   /** The whole diagram, at most LARGEST times its size, or (when that is too small to read) a
    * readable part of it around the focus node. Sets `home`, the view Reset returns to. */
   function initialView() {
-    const rect = box.getBoundingClientRect();
+    const rect = svg.getBoundingClientRect(); // the box's inside, less its border
     if (!rect.width || !rect.height) return { ...base };
     const fit = Math.min(rect.width / base.w, rect.height / base.h);
     home = fit > LARGEST ? around(centreOfBase(), rect, LARGEST) : { ...base };
-    const node = fit < READABLE ? focus?.(svg) : null;
+    const node = fit < readable ? focus?.(svg) : null;
     if (!node) return { ...home };
     // The focus near the top: what follows it in study order lies below.
-    const view = around(centreOf(svg, node), rect, READABLE);
+    const view = around(centreOf(svg, node), rect, readable);
     return within({ ...view, y: view.y + view.h / 3 }, base);
   }
 
@@ -212,6 +214,14 @@ function dragToPan(box, panBy, onNode) {
   };
   box.addEventListener("pointerup", end);
   box.addEventListener("pointercancel", end);
+}
+
+/** The smallest font-size of the diagram's text, in SVG units (Graphviz sets it on each). */
+function smallestFont(svg) {
+  const sizes = [...svg.querySelectorAll("text")]
+    .map((text) => parseFloat(text.getAttribute("font-size")))
+    .filter((size) => size > 0);
+  return sizes.length ? Math.min(...sizes) : 14; // Graphviz's default
 }
 
 function viewBoxOf(svg) {

@@ -4,6 +4,7 @@
 import { apiUrl, getJSON } from "./api.js";
 import { append, day, h, minutes, section } from "./dom.js";
 import { demoGuide, fitWords, materialList, paperGuide } from "./material.js";
+import { isPhone } from "./layout.js";
 import {
   finishedSteps,
   progressControls,
@@ -313,12 +314,15 @@ function depthText(step) {
 function why(step, titles, ctx) {
   if (step.goal) return h("p", { class: "why" }, "One of your goals.");
   const chain = step.why.slice(1);
+  const title = (id) => titles.get(id) ?? ctx.titleOf(id);
+  const links = chain.map((id, i) => [i ? " → " : "", nodeLink(ctx, id, title(id))]);
+  if (!isPhone()) return h("p", { class: "why" }, "Why: needed for ", links, ".");
+  // On a phone a chain costs lines on every step: folded, it names the goal it leads to.
   return h(
-    "p",
+    "details",
     { class: "why" },
-    "Why: needed for ",
-    chain.map((id, i) => [i ? " → " : "", nodeLink(ctx, id, titles.get(id) ?? ctx.titleOf(id))]),
-    ".",
+    h("summary", {}, `Why: leads to ${title(chain[chain.length - 1])}`),
+    h("p", {}, "Needed for ", links, "."),
   );
 }
 
