@@ -19,7 +19,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def client(graph) -> TestClient:
-    return TestClient(create_app(graph))
+    return TestClient(create_app(graph, processes=0))  # in-process: no worker pool to start
 
 
 def test_the_map_is_every_concept_and_its_prerequisites_by_category(client, graph):
