@@ -15,7 +15,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from api.errors import ApiError, shown
 from api.models import ERRORS, DemoDetail, DemoOut
@@ -65,7 +65,8 @@ async def get_demo(demo_id: str, state: State) -> DemoDetail:
 
 @router.get(
     "/demos/{demo_id}/source",
-    response_class=PlainTextResponse,
+    # A bare Response: errors stay documented as JSON, the source alone as text/plain.
+    response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def get_demo_source(demo_id: str, state: State) -> PlainTextResponse:
