@@ -89,6 +89,7 @@ class ConceptSummary(BaseModel):
     id: str
     title: str
     category: str
+    category_title: str = Field(description="the category's name, as /v1/categories gives it")
     level: str
     minutes: int
     summary: str

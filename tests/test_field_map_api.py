@@ -69,3 +69,13 @@ def test_categories_come_with_their_names_in_the_taxonomy_order(client, graph):
     assert [c["id"] for c in categories] == sorted((c["id"] for c in categories), key=order.index)
     assert all(c["title"] == CATEGORY_TITLES[Category(c["id"])] for c in categories)
     assert sum(c["concepts"] for c in categories) == len(graph.concepts)
+
+
+def test_a_concept_names_its_category(client):
+    concept = client.get("/v1/concepts/attention").json()
+    assert (concept["category"], concept["category_title"]) == (
+        "architectures-scaling",
+        "Architectures & Scaling",
+    )
+    listed = client.get("/v1/concepts", params={"per_page": 100}).json()["items"]
+    assert all(c["category_title"] == CATEGORY_TITLES[Category(c["category"])] for c in listed)

@@ -103,6 +103,8 @@ def test_the_map_leads_by_keyboard_to_a_concept_that_becomes_a_goal(open_page, w
     page.wait_for_selector(f".node-page[data-id='{concept}']")
     assert url_params(page)["concept"] == [concept] and "goal" not in url_params(page)
     assert page.inner_text("main h1") == GRAPH.concepts[concept].title
+    category = CATEGORY_TITLES[GRAPH.concepts[concept].category]
+    assert category in page.locator(".node-page .badge").all_inner_texts()  # its name, not id
     screenshot(page, f"map-concept-{width}")
 
     page.get_by_role("button", name="Add as goal").focus()

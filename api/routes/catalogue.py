@@ -203,6 +203,7 @@ def _concept_summary(c: Concept) -> ConceptSummary:
         id=c.id,
         title=c.title,
         category=c.category,
+        category_title=CATEGORY_TITLES[c.category],
         level=c.level,
         minutes=c.minutes,
         summary=c.summary,

@@ -99,7 +99,7 @@ function showProblem(main, error, kind, ctx) {
 async function conceptPage(c, diagram, state, ctx) {
   const demo = c.demo ? await demoSection(c) : null;
   const meta = [
-    c.category,
+    c.category_title ?? c.category,
     c.level,
     `${minutes(c.minutes)} at study depth`,
   ];
