@@ -163,3 +163,8 @@ def test_progress_on_a_phone(open_page, server):  # noqa: F811
     mark(page, ids[3], "In progress", "doing")
     assert page.evaluate(CONTRAST) == []
     assert unnamed_controls(page) == [] and page.evaluate(UNLABELLED_FIELDS) == []
+    # "I know this" on a done step takes it out of the plan, and out of the progress
+    page.locator(f"li.step[data-id='{ids[1]}'] .step-actions button").click()
+    page.wait_for_selector(f"li.step[data-id='{ids[1]}']", state="detached")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    assert ids[1] in query["known"] and "done" not in query

@@ -81,6 +81,10 @@ export function progressFor(patch, next) {
   if ("goals" in patch && !PROGRESS_FIELDS.some((name) => name in patch)) {
     Object.assign(next, storedProgress(next.goals) ?? empty());
   }
+  if ("known" in patch) {
+    // "I know this" takes a step out of the plan: it has no progress to keep.
+    for (const name of PROGRESS_FIELDS) next[name] = next[name].filter((id) => !next.known.includes(id));
+  }
   saveProgress(next);
   return next;
 }
