@@ -235,10 +235,11 @@ function viewBoxOf(svg) {
 }
 
 /** `view` moved (not resized) to stay inside `base` where it is smaller than it: a focus node
- * near an edge then sits near the box's edge instead of beside an empty band. */
+ * near an edge then sits near the box's edge instead of beside an empty band; and centred on
+ * `base` where it is larger (a short, wide diagram on a phone), not left above an empty band. */
 function within(view, base) {
   const slide = (start, size, lo, span) =>
-    size >= span ? start : Math.min(Math.max(start, lo), lo + span - size);
+    size >= span ? lo - (size - span) / 2 : Math.min(Math.max(start, lo), lo + span - size);
   return { ...view, x: slide(view.x, view.w, base.x, base.w), y: slide(view.y, view.h, base.y, base.h) };
 }
 
