@@ -405,28 +405,36 @@ def test_unknown_goal_shows_the_error_and_clickable_suggestions(open_page):
     assert page.get_attribute("#budget", "aria-invalid") == "true"
 
 
-def test_study_days_date_the_sessions_and_a_bad_day_is_named(open_page, server):
-    page = open_page("?goal=attention&pace=1h/week&start=2026-12-01").page
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}], ids=["1440", "390"]
+)
+def test_study_days_date_the_sessions_and_a_bad_day_is_named(open_page, server, viewport):
+    page = open_page("?goal=attention&pace=1h/week&start=2026-12-01", viewport=viewport).page
     wait_for_plan(page)
     assert api_plan(page, server)["schedule"]["study_days"] == ["mon", "tue", "wed", "thu", "fri"]
+    if page.locator("#nav-settings").is_visible():  # a phone folds the settings under the plan
+        page.click("#nav-settings")
 
-    page.fill("#days", "tue,sat")
-    page.press("#days", "Enter")
-    page.wait_for_function("new URLSearchParams(location.search).get('days') === 'tue,sat'")
-    wait_for_plan(page)
-    schedule = api_plan(page, server)["schedule"]
-    assert schedule["study_days"] == ["tue", "sat"]
-    weekdays = {date.fromisoformat(s["date"]).strftime("%a") for s in schedule["sessions"]}
-    assert weekdays == {"Tue", "Sat"}
+    # A range and a spaced list mean the days they name (mon-fri was once Mondays only).
+    for typed, days in (("tue-thu", ["tue", "wed", "thu"]), ("tue sat", ["tue", "sat"])):
+        page.fill("#days", typed)
+        page.press("#days", "Enter")
+        page.wait_for_function(f"new URLSearchParams(location.search).get('days') === {typed!r}")
+        wait_for_plan(page)
+        schedule = api_plan(page, server)["schedule"]
+        assert schedule["study_days"] == days
+        weekdays = {date.fromisoformat(s["date"]).strftime("%a") for s in schedule["sessions"]}
+        assert weekdays == {d.title() for d in days}
     # The page lists the same sessions, on the same days ("Tue, 1 Dec 2026").
     shown = page.locator("ol.sessions > li strong").all_text_contents()
     dates = [date.fromisoformat(s["date"]) for s in schedule["sessions"]]
     assert shown == [f"{d:%a}, {d.day} {d:%b %Y}" for d in dates]
 
-    page.fill("#days", "funday")
+    page.fill("#days", "mon-funday")
     page.press("#days", "Enter")
     page.wait_for_selector("#days-error:not([hidden])")
-    assert "funday" in page.inner_text("#days-error")
+    error = page.inner_text("#days-error")
+    assert "funday" in error and "mon-fri" in error and "weekends" in error  # the accepted forms
     assert page.get_attribute("#days", "aria-invalid") == "true"
 
 

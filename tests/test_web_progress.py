@@ -135,9 +135,9 @@ def test_progress_survives_a_reload_and_travels_in_the_link_redated_from_today(
         "#progress-file",
         files=[{"name": "bad.json", "mimeType": "application/json", "buffer": b'{"x": 1}'}],
     )
-    assert (
-        "not a Syllabus progress file" in other.locator("#plan-progress [role=alert]").inner_text()
-    )
+    # The alert is filled after the file is read: wait for its words, not just the element.
+    alert = other.locator("#plan-progress [role=alert]", has_text="not a Syllabus progress file")
+    alert.wait_for()
     other.set_input_files("#progress-file", download.value.path())
     other.wait_for_selector(f"li.step[data-id='{ids[0]}'][data-status='done']")
     wait_for_plan(other)

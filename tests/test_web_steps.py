@@ -51,7 +51,8 @@ def fit_words(plan: dict) -> str:
         [f"{len(lighter) - papers} steps studied more shallowly"] if len(lighter) > papers else []
     )
     said += [f"{papers} papers read more lightly"] if papers else []
-    return "no: " + ", ".join(said)
+    verdict = "yes, by cutting" if plan["minutes"] <= plan["budget_minutes"] else "no"
+    return f"{verdict}: " + ", ".join(said)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

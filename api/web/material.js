@@ -147,7 +147,8 @@ export function demoGuide(step) {
   );
 }
 
-/** The budget's effect in words: steps left out and steps studied more shallowly, counted. */
+/** The budget's effect in words: whether the plan fits, and the steps left out, studied more
+ * shallowly or read more lightly to make it fit, counted. */
 export function fitWords(plan) {
   if (plan.budget_minutes === null) return "no budget to fit";
   if (plan.fits) return "yes";
@@ -159,5 +160,7 @@ export function fitWords(plan) {
   if (plan.dropped.length) said.push(`${count(plan.dropped.length, "step", "steps")} left out`);
   if (concepts) said.push(`${count(concepts, "step", "steps")} studied more shallowly`);
   if (papers) said.push(`${count(papers, "paper", "papers")} read more lightly`);
-  return said.length ? `no: ${said.join(", ")}` : "no";
+  // A plan cut down to its budget fits it: say so, and what the cuts were.
+  const verdict = plan.minutes <= plan.budget_minutes ? "yes, by cutting" : "no";
+  return said.length ? `${verdict}: ${said.join(", ")}` : verdict;
 }
