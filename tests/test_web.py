@@ -594,6 +594,27 @@ def hostile_server(tmp_path_factory) -> Iterator[str]:
 
 # Any script that ran from a title would call alert() (the titles' payloads) or set __pwned.
 TRAP = "window.__pwned = undefined; window.alert = () => { window.__pwned = 'alert'; };"
+# What hostile titles could have planted on a page: scripts, markup from the data, event
+# handlers, and whether the trap above was sprung.
+INJECTED = """() => ({
+    scripts: [...document.querySelectorAll('script')].map(s => s.src),
+    markup: document.querySelectorAll(
+        'main b, main i, main em, main img, main iframe, main script, main title:not(svg title)'
+    ).length,
+    onAttributes: [...document.querySelectorAll('*')]
+        .filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+    pwned: window.__pwned,
+})"""
+
+
+def injected(page) -> dict:
+    """What ``INJECTED`` finds on ``page``; compare it with ``nothing_injected``."""
+    return page.evaluate(INJECTED)
+
+
+def nothing_injected(base: str) -> dict:
+    """``injected`` on a clean page served from ``base``: the app's own script, nothing else."""
+    return {"scripts": [f"{base}/static/app.js"], "markup": 0, "onAttributes": 0, "pwned": None}
 
 
 def test_a_hostile_graph_renders_as_text_and_runs_nothing(open_page, hostile_server):
@@ -616,23 +637,7 @@ def test_a_hostile_graph_renders_as_text_and_runs_nothing(open_page, hostile_ser
         else:
             page.wait_for_selector(".node-page")
         page.wait_for_load_state("networkidle")
-        injected = page.evaluate(
-            """() => ({
-                scripts: [...document.querySelectorAll('script')].map(s => s.src),
-                markup: document.querySelectorAll(
-                    'main b, main i, main em, main img, main iframe, main title:not(svg title)'
-                ).length,
-                onAttributes: [...document.querySelectorAll('*')]
-                    .filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
-                pwned: window.__pwned,
-            })"""
-        )
-        assert injected == {
-            "scripts": [f"{hostile_server}/static/app.js"],
-            "markup": 0,
-            "onAttributes": 0,
-            "pwned": None,
-        }, query
+        assert injected(page) == nothing_injected(hostile_server), query
         assert page.locator(".diagram-box svg g.node").count() > 0
         assert no_horizontal_overflow(page)
     # The titles are there, as the literal text they are.
