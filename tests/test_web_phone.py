@@ -52,8 +52,10 @@ def test_a_shared_plan_comes_first_with_readable_labels(open_page, width):  # no
     settings = page.locator("#settings")
     first_step = page.locator("ol.steps > li").first.bounding_box()
     if width == "phone":
-        # The plan, its first step included, before the settings, which are folded.
+        # The plan, its first step included, before the settings, which are folded; the
+        # steps follow the summary, before the diagram.
         assert first_step["y"] < top(page, "#settings")
+        assert top(page, "#plan-summary") < first_step["y"] < top(page, "#plan-diagram")
         assert not settings.evaluate("d => d.open")
         assert page.locator("#goal-input").is_hidden()
         assert page.locator("#nav-settings").is_visible()
@@ -68,6 +70,7 @@ def test_a_shared_plan_comes_first_with_readable_labels(open_page, width):  # no
         assert page.locator("#settings-toggle").is_hidden()
         assert page.locator("#nav-settings").is_hidden()
         assert settings.bounding_box()["x"] + settings.bounding_box()["width"] <= first_step["x"]
+        assert top(page, "#plan-diagram") < first_step["y"]  # the diagram leads on a desktop
         assert page.locator("li.step details.why").count() == 0
         assert page.locator("li.step p.why", has_text="Why: needed for").count() > 0
     screenshot(page, f"plan-{width}-{WIDTHS[width]['width']}")

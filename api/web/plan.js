@@ -159,6 +159,12 @@ function planSections(plan, diagram, query, state, ctx) {
     ["Schedule", plan.schedule ? schedule(plan) : null],
     ["Download", exportsSection(query, state)],
   ].filter(([, part]) => part);
+  // On a phone the steps are what a learner came for: they follow the summary, before the
+  // progress file, the source and the diagram (about 1,500 px of screen on a 390 px phone).
+  if (isPhone()) {
+    const steps = parts.findIndex(([name]) => name === "Steps");
+    parts.splice(1, 0, ...parts.splice(steps, 1));
+  }
   for (const [name, part] of parts) part.id = `plan-${name.toLowerCase().replace(" ", "-")}`;
   // The page is long: a list of its sections, as in-page links.
   const jump = h(
