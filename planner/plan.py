@@ -1,5 +1,6 @@
 """The planner's entry point: a request and the graph in, an ordered, fitted plan out."""
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -9,6 +10,7 @@ from graph.material import Material, total_minutes
 from graph.nodes import LearningPath
 from graph.taxonomy import ReadingDepth, StudyDepth, Track
 from planner.budget import Fit, fit_budget, full_minutes, least_minutes
+from planner.budget.problem import TIME_LIMIT_S
 from planner.durations import format_minutes
 from planner.errors import ErrorCode, PlanError
 from planner.items import CONCEPT, Depth, Item
@@ -29,6 +31,10 @@ from planner.request import PlanRequest
 from planner.resolve import resolve
 from planner.schedule import Schedule, schedule
 from planner.tracks import build_items
+
+MIN_REFIT_S = 0.05
+"""The least solver clock a progress refit gets, however long the first fit took: enough
+for the exact searches of a plan's size; past it the refit keeps the greedy's answer."""
 
 
 class Step(NamedTuple):
@@ -133,6 +139,7 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
     rank = rank_function(graph, path.ids if path else ())
     starts = _goal_items(graph, resolved.goals, items, rank)
     topo = post_order(items, starts, rank)
+    started = time.perf_counter()
     fit = fit_budget(items, topo, request.budget_minutes)
     if request.budget_minutes is not None and not any(items[n].goal for n in fit.choice):
         raise PlanError("budget", _too_small(graph, items, request.budget_minutes))
@@ -144,7 +151,9 @@ def make_plan(graph: KnowledgeGraph, request: PlanRequest) -> Plan:
         done = [n for n in finished if status[n] is StepStatus.DONE]
         left = max(0, request.budget_minutes - finished_minutes(items, fit.choice, done))
         studied = held(items, fit.choice, finished)
-        refit = fit_budget(studied, topo, left)
+        # One request, one solver clock: the second fit gets what the first left of it.
+        spent = time.perf_counter() - started
+        refit = fit_budget(studied, topo, left, max(MIN_REFIT_S, TIME_LIMIT_S - spent))
         fit = Fit({**refit.choice, **{n: 0 for n in finished}}, refit.method)
     kept = [node for node in topo if node in fit.choice]
     why = _why_chains(graph, items, kept, starts, resolved.goals, rank)

@@ -235,6 +235,9 @@ def test_deeply_nested_json_is_4xx(server):
         {"goal": "gpt", "pace": "1m/week", "start": "9999-01-01"},
         {"goal": "gpt", "pace": "30m/day", "start": "99999-01-01"},
         {"goal": "gpt", "days": "mon" * 40, "pace": "30m/day"},
+        {"goal": "gpt", "days": "mon-funday," * 9, "pace": "30m/day"},
+        {"goal": "gpt", "done": "x" * 5000},
+        {"goal": "gpt", "done": "gpt", "skipped": "gpt"},
         {"goal": "gpt", "format": "x" * 5000},
         {"goal": "gpt\x00"},
     ],
@@ -244,15 +247,28 @@ def test_hostile_links_are_4xx_json(server, query):
     url, pid = server
     response = within_bounds(pid, lambda: httpx.get(f"{url}/v1/plans", params=query, timeout=30))
     error = json_error(response)
-    assert error["field"] in {"goal", "goal.0", "budget", "pace", "start", "days", "format"}
+    fields = {"goal", "goal.0", "budget", "pace", "start", "days", "format", "done", "skipped"}
+    assert error["field"] in fields
 
 
 LARGEST = {"goals": ALL_CONCEPTS[-50:], "known": [], "track": "paper"}
 BUDGETED = {"goals": ALL_CONCEPTS[:50], "budget_minutes": 3000}
+# Every concept marked, the rest of each list ids that are no step: a fit again, then a schedule.
+PROGRESS = {
+    **LARGEST,
+    "budget_minutes": 3000,
+    "done": ALL_CONCEPTS[::3] + [f"nowhere-{i}" for i in range(400)],
+    "doing": ALL_CONCEPTS[1::3],
+    "skipped": ALL_CONCEPTS[2::3],
+    "pace": {"minutes_per_day": 30},
+    "start": "2026-12-07",
+}
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown", "case", "moodle-csv", "imscc", "jsonld"])
-@pytest.mark.parametrize("body", [LARGEST, BUDGETED], ids=["fifty-goals-papers", "budgeted"])
+@pytest.mark.parametrize(
+    "body", [LARGEST, BUDGETED, PROGRESS], ids=["fifty-goals-papers", "budgeted", "progress"]
+)
 def test_the_largest_plans_in_every_format_stay_within_bounds(server, body, fmt):
     url, pid = server
     response = within_bounds(
@@ -341,7 +357,14 @@ def test_the_slowest_plans_found_stay_within_bounds(server, slowest, rank):
 
 @pytest.mark.parametrize(
     "path",
-    ["/v1/concepts/{}", "/v1/papers/{}", "/v1/presets/{}", "/v1/demos/{}", "/v1/graph?focus={}"],
+    [
+        "/v1/concepts/{}",
+        "/v1/papers/{}",
+        "/v1/presets/{}",
+        "/v1/demos/{}",
+        "/v1/demos/{}/source",
+        "/v1/graph?focus={}",
+    ],
 )
 def test_long_ids_anywhere_are_not_echoed_or_searched(server, path):
     url, pid = server

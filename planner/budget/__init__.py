@@ -25,7 +25,9 @@ greedy              above EXACT_LIMIT otherwise         nothing: the best of the
                                                         search, the relaxation's core
                                                         search and the greedy
 time-limit          a solver (CBC or HiGHS) ran past    nothing: the best fit found
-                    ``problem.TIME_LIMIT_S``            in the time
+                    the fit's clock (``time_limit``,    in the time, or the greedy's
+                    ``problem.TIME_LIMIT_S``), or less  when CBC was not started
+                    than MIN_SOLVER_S was left for CBC
 ==================  ==================================  ===============================
 
 Modules: ``problem`` (the items by position, ``Score``), ``depths`` (the exact
@@ -39,7 +41,15 @@ from planner.budget.branch_and_bound import NODE_LIMIT, branch_and_bound
 from planner.budget.depths import best_depths
 from planner.budget.greedy import greedy, greedy_fit
 from planner.budget.large import large_fit
-from planner.budget.problem import Fit, Problem, Score, full_minutes, least_minutes, score
+from planner.budget.problem import (
+    TIME_LIMIT_S,
+    Fit,
+    Problem,
+    Score,
+    full_minutes,
+    least_minutes,
+    score,
+)
 from planner.items import Item
 
 __all__ = [
@@ -55,12 +65,20 @@ __all__ = [
 
 EXACT_LIMIT = 200
 
+MIN_SOLVER_S = 0.1
+"""The least clock worth giving CBC: starting it and building the model of a 20-item plan
+takes 0.07-0.1 s of CPU (measured with psutil over the solver's process), before any search."""
 
-def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> Fit:
-    """The best prerequisite-closed choice within ``budget``; ``topo`` lists deps first."""
+
+def fit_budget(
+    items: dict[str, Item], topo: list[str], budget: int | None, time_limit: float = TIME_LIMIT_S
+) -> Fit:
+    """The best prerequisite-closed choice within ``budget``; ``topo`` lists deps first.
+    ``time_limit`` is the solvers' clock, in seconds (a second fit of one request gets
+    what the first left)."""
     if budget is None or full_minutes(items) <= budget:
         return Fit({node: 0 for node in items}, "none")
-    problem = Problem(items, topo)
+    problem = Problem(items, topo, time_limit)
     affordable = problem.affordable(budget)
     if sum(problem.least[i] for i in affordable) <= budget:
         # All that can be kept at all fits together, so all of it is: only depths remain.
@@ -71,9 +89,11 @@ def fit_budget(items: dict[str, Item], topo: list[str], budget: int | None) -> F
     found = branch_and_bound(problem, budget, NODE_LIMIT)
     if found is not None:
         return Fit(problem.named(found), "exact")
+    if time_limit < MIN_SOLVER_S:  # too little clock left to start CBC: keep the greedy's
+        return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
     from planner.budget.integer_program import solve  # imports PuLP only when needed
 
-    solved, proven = solve(items, topo, budget)
+    solved, proven = solve(items, topo, budget, time_limit)
     if not proven:  # CBC stopped by the clock may hold no feasible answer: the greedy's is
         return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
     return Fit(solved, "integer-program")

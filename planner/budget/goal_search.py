@@ -30,7 +30,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from planner.budget.problem import TIME_LIMIT_S, Problem
+from planner.budget.problem import Problem
 
 NODE_LIMIT = 20_000
 """Branch-and-bound nodes HiGHS may explore (the bench's instances are solved at the root)."""
@@ -40,7 +40,7 @@ class GoalChoice(NamedTuple):
     kept: frozenset[int]  # the chosen goals with their closures: a closed set
     goals: int  # how many goals it reaches
     proven: bool  # no fit within the budget reaches more goals
-    timed_out: bool = False  # HiGHS stopped at TIME_LIMIT_S
+    timed_out: bool = False  # HiGHS stopped at the problem's time limit
 
 
 def most_goals(p: Problem, affordable: list[int], budget: int, floor: frozenset[int]) -> GoalChoice:
@@ -94,12 +94,12 @@ def most_goals(p: Problem, affordable: list[int], budget: int, floor: frozenset[
         bounds=Bounds(0, 1),
         options={
             "node_limit": NODE_LIMIT,
-            "time_limit": TIME_LIMIT_S,
+            "time_limit": p.time_limit,
             "disp": False,
             "presolve": False,
         },
     )
-    timed_out = found.status == 1 and time.perf_counter() - started >= TIME_LIMIT_S
+    timed_out = found.status == 1 and time.perf_counter() - started >= p.time_limit
     if found.x is None:
         return fallback._replace(timed_out=timed_out) if timed_out else fallback
     chosen = [g for g in goals if found.x[column[g]] > 0.5]

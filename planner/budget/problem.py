@@ -71,8 +71,11 @@ class Problem:
     option's depth ``credit``. Minutes come last: fewer is better.
     """
 
-    def __init__(self, items: dict[str, Item], topo: list[str]) -> None:
+    def __init__(
+        self, items: dict[str, Item], topo: list[str], time_limit: float = TIME_LIMIT_S
+    ) -> None:
         ordered = [items[n] for n in topo]
+        self.time_limit = time_limit  # the solvers' clock for this fit (see TIME_LIMIT_S)
         goal_weight = sum(item.weight for item in ordered) + 1
         self.nodes = topo
         self.goal = [item.goal for item in ordered]
