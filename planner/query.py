@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSche
 from graph.taxonomy import StudyDepth, Track
 from planner.durations import parse_minutes, parse_pace
 from planner.errors import PlanError, shown
+from planner.progress import FIELDS as PROGRESS_FIELDS
 from planner.request import (
     CLOCK_PATTERN,
     MAX_GOALS,
@@ -198,7 +199,7 @@ def steps_query(request: PlanRequest) -> str:
     """
     fields: list[tuple[str, str]] = [("goal", g) for g in request.goals]
     fields += [("known", k) for k in request.known]
-    for name in ("done", "doing", "skipped"):  # progress re-fits the budget to what is left
+    for name in PROGRESS_FIELDS:  # progress re-fits the budget to what is left
         if getattr(request, name):
             fields.append((name, ",".join(getattr(request, name))))
     if request.track is not None:

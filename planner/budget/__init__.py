@@ -89,11 +89,11 @@ def fit_budget(
     found = branch_and_bound(problem, budget, NODE_LIMIT)
     if found is not None:
         return Fit(problem.named(found), "exact")
-    if time_limit < MIN_SOLVER_S:  # too little clock left to start CBC: keep the greedy's
-        return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
-    from planner.budget.integer_program import solve  # imports PuLP only when needed
+    if time_limit >= MIN_SOLVER_S:  # with less clock left, CBC would not get past its start
+        from planner.budget.integer_program import solve  # imports PuLP only when needed
 
-    solved, proven = solve(items, topo, budget, time_limit)
-    if not proven:  # CBC stopped by the clock may hold no feasible answer: the greedy's is
-        return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
-    return Fit(solved, "integer-program")
+        solved, proven = solve(items, topo, budget, time_limit)
+        if proven:
+            return Fit(solved, "integer-program")
+    # CBC not started, or stopped by the clock (it may hold no feasible answer): the greedy's
+    return Fit(problem.named(greedy_fit(problem, budget)), "time-limit")
